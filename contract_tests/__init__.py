@@ -1,0 +1,1 @@
+"""cesce-sandbox's contract-test kit."""

@@ -1,0 +1,1 @@
+"""pytest fixtures of the contract-test kit (entry point ``cesce_kit``)."""

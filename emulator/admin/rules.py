@@ -1,0 +1,183 @@
+"""The operator surface's rules: clocks, resets, scenarios, Cesce-side events, faults and the
+views of a tenant's state and journal. Plain Python; the HTTP side is admin/api.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from emulator import resources
+from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
+from emulator.history import catch_up
+from emulator.risks import rules as risks
+from emulator.risks.records import Debtor
+from emulator.sandbox_model import ModelError, SandboxModel, validate
+from emulator.store import Tx
+from emulator.wire import parse_amount, render_record
+from emulator.world import World, apply_scenario, clock_of, contract, save_clock
+
+_OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
+
+
+class OperatorError(ValueError):
+    """A request to the operator surface that cannot be carried out."""
+
+
+def check(document, definition: str) -> None:
+    try:
+        validate(document, definition, "body", _OPERATOR_SCHEMA)
+    except ModelError as error:
+        raise OperatorError(str(error)) from None
+
+
+def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
+    """Apply {"set": instant}, {"advance": duration} and {"freeze": bool}. A clock is frozen
+    before it is set, and set before it is advanced, so "set and freeze" lands exactly."""
+    check(change, "clock")
+    state = clock_of(tx, tenant)
+    try:
+        if change.get("freeze") is True:
+            state = state.freeze(True)
+        if "set" in change:
+            state = state.move_to(parse_instant(change["set"]))
+        if "advance" in change:
+            delta = parse_duration(change["advance"])
+            if delta.total_seconds() < 0:
+                raise OperatorError("advance: the clock only moves forward; use set to go back")
+            state = state.shift(delta)
+        if change.get("freeze") is False:
+            state = state.freeze(False)
+        state.now()  # an instant out of datetime's range fails here, not on the next request
+    except OperatorError:
+        raise
+    except (ValueError, OverflowError) as error:
+        raise OperatorError(str(error)) from None
+    save_clock(tx, tenant, state)
+    return state
+
+
+def clock_view(state: ClockState) -> dict:
+    return {"now": format_instant(state.now()), "frozen": state.frozen}
+
+
+def world(tx: Tx, model: SandboxModel, tenant: str) -> World:
+    """The tenant's world now, with what fell due already happened."""
+    current = World(tx, model, tenant, clock_of(tx, tenant).now())
+    catch_up(current)
+    return current
+
+
+def seed_scenario(tx: Tx, model: SandboxModel, tenant: str, scenario: dict, source: str) -> dict:
+    """Set the scenario's clock, then seed its contracts at that moment."""
+    try:
+        validate(scenario, "scenario", source)
+        if "clock" in scenario:
+            change_clock(tx, tenant, scenario["clock"])
+        seeded = apply_scenario(world(tx, model, tenant), scenario)
+    except (ModelError, ValueError) as error:
+        raise OperatorError(str(error)) from None
+    return {"scenario": source, "contracts": seeded, **clock_view(clock_of(tx, tenant))}
+
+
+def load_scenario(name: str, fixtures_dir: str | None) -> dict:
+    path = resources.fixtures_dir(fixtures_dir) / f"{name}.yaml"
+    if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+        raise LookupError(name)
+    return resources.load_yaml(path)
+
+
+def scenarios(fixtures_dir: str | None) -> list[dict]:
+    found = []
+    for path in sorted(resources.fixtures_dir(fixtures_dir).glob("*.yaml")):
+        found.append({"name": path.stem, "description": (resources.load_yaml(path) or {}).get("description", "")})
+    return found
+
+
+def apply_events(tx: Tx, model: SandboxModel, tenant: str, events) -> list[dict]:
+    """What Cesce does on its side, in order, each at the tenant's now."""
+    check(events, "events")
+    current = world(tx, model, tenant)
+    results = []
+    for event in events if isinstance(events, list) else [events]:
+        number = int(event["endorsementNo"])
+        contract_no = event["contractNo"]
+        if event["type"] == "resolve":
+            amount = parse_amount(event["amount"]) if "amount" in event else None
+            decision = {"grant": True, "reject": False}.get(event.get("decision"))
+            if amount is not None and decision is None:
+                decision = True
+            debtor = risks.resolve_request(current, contract_no, number, decision, amount)
+        elif event["type"] == "reduce":
+            debtor = risks.reduce_limit(current, contract_no, number, parse_amount(event["amount"]))
+        else:
+            debtor = risks.cancel_limit(current, contract_no, number)
+        results.append(_state_record(debtor))
+    return results
+
+
+def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> dict:
+    """The tenant's world: clock, and every contract it has touched with all its records."""
+    current = world(tx, model, tenant)
+    if contract_no is not None:
+        contract(current, contract_no)
+    contracts = []
+    for row in tx.contracts(tenant):
+        if contract_no is not None and row["contract_no"] != contract_no:
+            continue
+        contracts.append({
+            "contractNo": row["contract_no"],
+            "policy": json.loads(row["policy"]),
+            "debtors": [_state_record(Debtor.from_row(r)) for r in tx.debtors(tenant, row["contract_no"])],
+        })
+    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": contracts}
+
+
+def _state_record(debtor: Debtor) -> dict:
+    return {
+        **render_record(debtor),
+        "pendingOf": None if debtor.pending_of is None else str(debtor.pending_of),
+        "resolveAt": _instant(debtor.resolve_at),
+        "changedAt": _instant(debtor.changed_at),
+    }
+
+
+def _instant(value: datetime | None) -> str | None:
+    return format_instant(value) if value else None
+
+
+def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
+    check(fault, "fault")
+    tx.insert_fault({
+        "tenant": tenant,
+        "operation": fault.get("operation"),
+        "method": fault.get("method"),
+        "status": fault.get("status"),
+        "retry_after": fault.get("retryAfter"),
+        "latency_ms": fault.get("latencyMs", 0),
+        "remaining": fault.get("times", 1),
+    })
+
+
+def fault_view(row: dict) -> dict:
+    return {"id": row["id"], "operation": row["operation"], "method": row["method"], "status": row["status"],
+            "retryAfter": row["retry_after"], "latencyMs": row["latency_ms"], "remaining": row["remaining"]}
+
+
+def journal(tx: Tx, tenant: str, after: int, limit: int) -> list[dict]:
+    return [
+        {
+            "id": row["id"],
+            "at": format_instant(row["at"]) if row["at"] else None,
+            "catalog": row["catalog"],
+            "operation": row["operation"],
+            "method": row["method"],
+            "path": row["path"],
+            "query": json.loads(row["query"]),
+            "request": row["request"],
+            "status": row["status"],
+            "response": json.loads(row["response"]),
+            "token": row["token"],
+            "findings": json.loads(row["findings"]),
+        }
+        for row in tx.journal(tenant, after, limit)
+    ]

@@ -1,0 +1,137 @@
+"""OAuth2 as Cesce's gateway runs it (guide §2, PUBLIC-FACTS §2.1).
+
+The password grant gives an access token (3600 s) and a refresh token (2592000 s); the refresh
+grant trades a refresh token for a new pair, and the one traded stops working. Any username and
+password are accepted; the client_id names the tenant. Lifetimes run on the tenant's clock, and
+a token only works in the catalog that issued it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from emulator.store import Tx
+
+ACCESS_LIFETIME = timedelta(seconds=3600)
+REFRESH_LIFETIME = timedelta(seconds=2592000)
+SCOPES = ("create", "read", "update", "delete")  # all four, in the order of Cesce's example
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error answer of the token endpoint."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.status = error, description, status
+
+
+class Unauthorized(Exception):
+    """A business call whose bearer token is missing, unknown, expired or lacks the scope."""
+
+    def __init__(self, reason: str, status: int = 401) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    scope: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class Bearer:
+    tenant: str
+    scopes: frozenset[str]
+    expires_at: datetime
+    reference: str
+
+
+def reference(token: str) -> str:
+    """A short name for a token that the journal can show without revealing it."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def client_of(form: dict[str, str]) -> str:
+    """The tenant a token request is for: its client_id (invalid_client without one)."""
+    client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+    if not client_id or not secret:
+        raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
+    if len(client_id) > 200 or not client_id.isprintable():
+        raise OAuthError("invalid_client", "client_id is not a valid client identifier", 401)
+    return client_id
+
+
+def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPair:
+    """POST oauth2/v1/token, either grant."""
+    grant = form.get("grant_type")
+    if not grant:
+        raise OAuthError("invalid_request", "grant_type is required")
+    if grant not in ("password", "refresh_token"):
+        raise OAuthError("unsupported_grant_type", f"grant_type {grant!r} is not supported; use password or refresh_token")
+    tenant = client_of(form)
+    if grant == "password":
+        for name in ("username", "password"):
+            if not form.get(name):
+                raise OAuthError("invalid_request", f"{name} is required for the password grant")
+        return _issue(tx, tenant, catalog, _scope(form.get("scope")), now)
+    value = form.get("refresh_token")
+    if not value:
+        raise OAuthError("invalid_request", "refresh_token is required for the refresh_token grant")
+    row = tx.token(value)
+    if not row or row["kind"] != "refresh" or row["tenant"] != tenant or row["catalog"] != catalog:
+        raise OAuthError("invalid_grant", "the refresh token is not valid for this client")
+    if row["revoked"]:
+        raise OAuthError("invalid_grant", "the refresh token was already used")
+    if now >= row["expires_at"]:
+        raise OAuthError("invalid_grant", "the refresh token has expired")
+    granted = row["scope"].split()
+    scope = _scope(form.get("scope")) if form.get("scope") else row["scope"]
+    if not set(scope.split()) <= set(granted):
+        raise OAuthError("invalid_scope", "a refresh cannot widen the scope granted")
+    tx.revoke_token(value)
+    return _issue(tx, tenant, catalog, scope, now)
+
+
+def bearer(tx: Tx, authorization: str | None, catalog: str) -> Bearer:
+    """The access token of an Authorization header, whoever's clock it runs on (Unauthorized
+    if missing, malformed, unknown or revoked; expiry is checked by ``admit``)."""
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("no bearer token in the Authorization header")
+    row = tx.token(value.strip())
+    if not row or row["kind"] != "access" or row["catalog"] != catalog or row["revoked"]:
+        raise Unauthorized("the access token is not valid in this catalog")
+    return Bearer(row["tenant"], frozenset(row["scope"].split()), row["expires_at"], reference(row["token"]))
+
+
+def admit(token: Bearer, now: datetime, scopes: tuple[str, ...]) -> None:
+    if now >= token.expires_at:
+        raise Unauthorized("the access token has expired")
+    missing = [scope for scope in scopes if scope not in token.scopes]
+    if missing:
+        raise Unauthorized(f"the access token lacks the {' '.join(missing)} scope", 403)
+
+
+def _scope(requested: str | None) -> str:
+    if requested is None or not requested.strip():
+        return " ".join(SCOPES)
+    asked = list(dict.fromkeys(requested.split()))
+    unknown = [s for s in asked if s not in SCOPES]
+    if unknown:
+        raise OAuthError("invalid_scope", f"unknown scope {unknown[0]!r}; scopes are {' '.join(SCOPES)}")
+    return " ".join(asked)
+
+
+def _issue(tx: Tx, tenant: str, catalog: str, scope: str, now: datetime) -> TokenPair:
+    pair = TokenPair(secrets.token_urlsafe(32), secrets.token_urlsafe(48), scope, now)
+    for kind, value, lifetime in (("access", pair.access_token, ACCESS_LIFETIME),
+                                  ("refresh", pair.refresh_token, REFRESH_LIFETIME)):
+        tx.insert_token({"token": value, "kind": kind, "tenant": tenant, "catalog": catalog, "scope": scope,
+                         "issued_at": now, "expires_at": now + lifetime})
+    return pair

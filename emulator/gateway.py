@@ -1,0 +1,274 @@
+"""What IBM API Connect does in front of Cesce's APIs, and the path of every business request.
+
+A business request passes, in order: the bearer token (401), its expiry on the tenant's clock
+(401) and scope (403), any injected fault (latency, 429, 503), request validation against the
+OpenAPI document (400), then the operation's rules inside one transaction, rolled back in the
+sandbox catalog. Gateway errors have IBM's shape; business errors have Cesce's envelope. Every
+request that names a tenant is written to the journal with what the emulator noticed in it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from emulator import wire
+from emulator.api_document import Operation
+from emulator.auth import rules as auth
+from emulator.errors import BusinessError, InvalidContractNo, NotFoundError, SandboxNotFound
+from emulator.history import catch_up
+from emulator.replay import cases
+from emulator.store import SANDBOX_TENANT
+from emulator.validation import Finding, read_body, read_query
+from emulator.world import World, clock_of
+
+CONTRACT_NO = re.compile(r"[0-9]{1,11}")
+_MESSAGES = {
+    400: ("Bad Request", "The request could not be understood"),
+    401: ("Unauthorized", "Cannot pass the security checks that are required by the target API or operation"),
+    403: ("Forbidden", "The client is not allowed to call this operation"),
+    404: ("Not Found", "No resources match requested URI"),
+    405: ("Method Not Allowed", "The method is not allowed for the requested URL"),
+    413: ("Payload Too Large", "The request body is larger than the gateway accepts"),
+    429: ("Too Many Requests", "Rate Limit exceeded"),
+    500: ("Internal Server Error", "Internal Server Error"),
+    503: ("Service Unavailable", "The backend is unavailable; retry later"),
+}
+
+
+class GatewayError(Exception):
+    """An answer of the API gateway itself, in IBM API Connect's shape."""
+
+    def __init__(self, status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.headers = status, detail, headers or {}
+
+    def body(self) -> dict[str, str]:
+        message, more = _MESSAGES.get(self.status, ("Error", "Error"))
+        return {"httpCode": str(self.status), "httpMessage": message,
+                "moreInformation": f"{more}: {self.detail}" if self.detail else more}
+
+    def response(self) -> Response:
+        return json_response(self.status, self.body(), self.headers)
+
+
+@dataclass
+class Call:
+    """One business request, as an operation's handler sees it."""
+
+    world: World
+    contract_no: str
+    query: dict[str, str]
+    body: dict[str, Any]
+    language: str
+    page_size: int
+
+    def client(self, **extra: str) -> dict[str, str]:
+        return {"contractNo": self.contract_no, **extra}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict[str, Any]
+
+
+Handler = Callable[[Call], Reply]
+
+
+class Operations(dict[str, Handler]):
+    """An area's handlers, by the operationId the OpenAPI document gives them."""
+
+    def __call__(self, operation_id: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self[operation_id] = handler
+            return handler
+
+        return register
+
+
+def blueprint(name: str, operations: Operations, api) -> Blueprint:
+    """A blueprint routing each operation at every URL the document and the catalogs give it."""
+    bp = Blueprint(name, __name__)
+    for operation_id, handler in operations.items():
+        operation = api.operations[operation_id]
+        view = business_view(operation, handler)
+        for rule in operation.flask_rules():
+            bp.add_url_rule(rule, operation_id, view, methods=[operation.method])
+    return bp
+
+
+@dataclass
+class Exchange:
+    """What the journal keeps of a request."""
+
+    catalog: str
+    operation: str
+    tenant: str | None = None
+    now: datetime | None = None
+    token: str | None = None
+    request_text: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def services():
+    return current_app.extensions["cesce"]
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(wire.dumps(body), status, headers=headers, mimetype="application/json")
+
+
+def business_view(operation: Operation, handler: Handler) -> Callable[..., Response]:
+    def view(catalog: str, contractNo: str) -> Response:  # noqa: N803 (the path's own name)
+        exchange = Exchange(catalog, operation.operation_id)
+        language = _language()
+        try:
+            response = _serve(operation, handler, catalog, contractNo, exchange, language)
+        except GatewayError as error:
+            response = error.response()
+        except BusinessError as error:
+            if catalog == "sandbox" and isinstance(error, NotFoundError):
+                error = SandboxNotFound()
+            response = business_error_response(error, language, contractNo)
+        record(exchange, response)
+        return response
+
+    view.__name__ = operation.operation_id
+    return view
+
+
+def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exchange: Exchange, language: str) -> Response:
+    cesce = services()
+    with cesce.store.transaction() as tx:
+        try:
+            token = auth.bearer(tx, request.headers.get("Authorization"), catalog)
+        except auth.Unauthorized as refused:
+            raise GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'}) from None
+        exchange.tenant, exchange.token = token.tenant, token.reference
+        exchange.now = now = clock_of(tx, token.tenant).now()
+        try:
+            auth.admit(token, now, op.scopes)
+        except auth.Unauthorized as refused:
+            raise GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'}) from None
+        fault = tx.take_fault(token.tenant, op.operation_id, op.method)
+    if fault:
+        inject(fault)
+    exchange.request_text = request.get_data(as_text=True)[:65536] or None
+    if catalog == "sandbox" and cesce.replay:
+        replayed = _replay(cesce.replay, catalog)
+        if replayed is not None:
+            return replayed
+    if not CONTRACT_NO.fullmatch(contract_no):
+        raise InvalidContractNo(contractNo=contract_no)
+    strict = cesce.settings.strict
+    query, findings = read_query(op.query, request.args.to_dict(flat=False), strict)
+    body = {}
+    if op.body is not None:
+        body, more = read_body(op.body, request.get_data(), strict)
+        findings += more
+    exchange.findings = findings
+    sandbox = catalog == "sandbox"
+    with cesce.store.transaction(rollback=sandbox) as tx:
+        world = World(
+            tx, cesce.model,
+            SANDBOX_TENANT if sandbox else token.tenant,
+            cesce.model.sandbox_now if sandbox else now,
+            sandbox=sandbox,
+        )
+        catch_up(world)
+        reply = handler(Call(world, contract_no, query, body, language, cesce.settings.page_size))
+    return json_response(reply.status, reply.body)
+
+
+def _replay(replay: list, catalog: str) -> Response | None:
+    below = request.path.split(f"/{catalog}", 1)[1]
+    body = request.get_json(silent=True) if request.get_data() else None
+    case = cases.find(replay, request.method, below, request.args.to_dict(), body)
+    if case is None:
+        return None
+    return Response(wire.dumps(case.response) if case.response is not None else b"", case.status,
+                    headers=case.headers, mimetype="application/json")
+
+
+def inject(fault: dict) -> None:
+    """Apply an injected fault: wait its latency, then fail with its status if it has one."""
+    if fault["latency_ms"]:
+        time.sleep(fault["latency_ms"] / 1000)
+    if fault["status"]:
+        headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
+        raise GatewayError(fault["status"], "injected fault", headers)
+
+
+def business_error_response(error: BusinessError, language: str, contract_no: str | None) -> Response:
+    code, text = services().model.error_text(error.key, language, error.params)
+    client = {"contractNo": contract_no} if contract_no else {}
+    return json_response(error.status, wire.error_envelope(code, text, client))
+
+
+def record(exchange: Exchange, response: Response) -> None:
+    """Write the journal entry of a request that named a tenant."""
+    if exchange.tenant is None:
+        return
+    cesce = services()
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        body = None
+    entry = {
+        "tenant": exchange.tenant,
+        "at": exchange.now,
+        "catalog": exchange.catalog,
+        "operation": exchange.operation,
+        "method": request.method,
+        "path": request.path,
+        "query": json.dumps(request.args.to_dict(flat=False)),
+        "request": exchange.request_text,
+        "status": response.status_code,
+        "response": json.dumps(_summary(body)),
+        "token": exchange.token,
+        "findings": json.dumps([f.to_dict() for f in exchange.findings]),
+    }
+    with cesce.store.transaction() as tx:
+        tx.append_journal(entry)
+
+
+def _summary(body: Any) -> dict[str, Any]:
+    """What the journal keeps of a response: the error, the paging field, how many records a
+    page had (full pages of 500 records would make the journal heavier than the state), the key
+    fields of a single record, and which token a token call issued."""
+    if not isinstance(body, dict):
+        return {}
+    if "access_token" in body:
+        return {"token": auth.reference(body["access_token"]), "scope": body.get("scope")}
+    if "httpCode" in body or "error_description" in body:
+        keep = ("httpCode", "httpMessage", "error", "error_description")
+        return {k: body[k] for k in keep if k in body}
+    summary = {"errorCode": body.get("error", {}).get("errorCode")}
+    client = body.get("client") or {}
+    if "nextEndorsementNo" in client:
+        summary["nextEndorsementNo"] = client["nextEndorsementNo"]
+    for key, value in body.items():
+        if isinstance(value, list):
+            summary[key] = len(value)  # the records on the page
+        elif key not in ("error", "client"):
+            keep = ("endorsementNo", "statusCode", "creditLimitGranted")
+            summary[key] = {k: value.get(k) for k in keep} if isinstance(value, dict) else value
+    return summary
+
+
+def _language() -> str:
+    value = request.args.get("languageCode", "")
+    if request.is_json:
+        client = (request.get_json(silent=True) or {})
+        client = client.get("client") if isinstance(client, dict) else None
+        if isinstance(client, dict) and isinstance(client.get("languageCode"), str):
+            value = client["languageCode"]
+    return "EN" if value.strip().upper() == "EN" else "ES"

@@ -1,0 +1,133 @@
+"""The classification record: one row of the portfolio, in the field order of the wire."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+
+from emulator.clock import today
+from emulator.policy import Policy
+from emulator.sandbox_model import SandboxModel
+from emulator.wire import Amount
+
+INTERNAL = {"internal": True}
+
+PENDING_REQUEST_BASE = 300_000  # "300xxx": the numbers of pending re-requests on known debtors
+
+#: Statuses (keys of mocks/codes/risk-statuses.yaml) in which a limit is granted.
+LIVE_STATUSES = frozenset({"in-force", "awaiting-premium", "inactive"})
+
+
+@dataclass(kw_only=True)
+class Debtor:
+    """A debtor's classification record, as portfolio, movements and the individual query show
+    it (field order of a production client's DTO, then the PPC cover fields). A pending
+    re-request on a known debtor is a second record under a 300xxx number (``pending_of``)."""
+
+    country_code: str
+    tax_code: str
+    endorsement_no: int
+    customer_reference: str | None = None
+    company_name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    phone_no: str | None = None
+    email: str | None = None
+    credit_limit_requested: Amount = 0
+    payment_method_requested_code: str | None = None
+    payment_terms_requested: str | None = None
+    currency_code: str | None = "EUR"
+    credit_limit_granted: Amount = 0
+    commercial_risk_cover_pct: Amount = 0
+    political_risk_cover_pct: Amount = 0
+    payment_method_granted_code: str | None = None
+    payment_terms_granted: str | None = None
+    commercial_risk_group_code: str | None = None
+    political_risk_group_code: str | None = None
+    classification_decision_code: str | None = None
+    status_code: str
+    cesce_code: str | None = None
+    request_entry_date: date | None = None
+    effective_date: date | None = None
+    cancellation_date: date | None = None
+    validity_date: date | None = None
+    classification_date: date | None = None
+    validity_reason_code: str | None = None
+    comments_ind: str | None = "N"
+    cover_cost: Amount = 0
+    cover_duration: str | None = None
+    contract_no: str = field(default="", metadata=INTERNAL)
+    pending_of: int | None = field(default=None, metadata=INTERNAL)
+    resolve_at: datetime | None = field(default=None, metadata=INTERNAL)
+    changed_at: datetime | None = field(default=None, metadata=INTERNAL)
+
+    @classmethod
+    def from_row(cls, row: dict) -> Debtor:
+        return cls(**{name: row[name] for name in _NAMES})
+
+    def to_row(self, tenant: str) -> dict:
+        return {"tenant": tenant, **asdict(self)}
+
+    def changed(self, **changes) -> Debtor:
+        return replace(self, **changes)
+
+
+_NAMES = tuple(f.name for f in fields(Debtor))
+
+
+def cesce_code(country_code: str, tax_code: str) -> str:
+    """Cesce's own code for a company: stable for the same countryCode + taxCode."""
+    return f"{zlib.crc32(f'{country_code}:{tax_code}'.encode()) % 10**9:09d}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A firm decision on a limit: a status and a decision (keys of mocks/codes) and the amount."""
+
+    status: str
+    decision: str
+    granted: Amount = 0
+
+
+def settle(record: Debtor, outcome: Outcome, policy: Policy, model: SandboxModel, at: datetime) -> Debtor:
+    """The record once ``outcome`` is firm, decided at ``at``: what movements will show."""
+    day = today(at)
+    granted = outcome.granted if outcome.status in LIVE_STATUSES else 0
+    return record.changed(
+        status_code=model.status(outcome.status),
+        classification_decision_code=model.decision(outcome.decision),
+        credit_limit_granted=granted,
+        payment_terms_granted=record.payment_terms_requested if granted else None,
+        payment_method_granted_code=record.payment_method_requested_code if granted else None,
+        commercial_risk_cover_pct=policy.commercial_risk_cover_pct if granted else 0,
+        political_risk_cover_pct=policy.political_risk_cover_pct if granted else 0,
+        cover_cost=policy.cover_cost(granted) if policy.ppc else 0,
+        cover_duration="12" if policy.ppc and granted else None,
+        classification_date=day,
+        effective_date=day if granted else record.effective_date,
+        cancellation_date=day if outcome.status == "cancelled" else None,
+        resolve_at=None,
+        changed_at=at,
+    )
+
+
+def pend(record: Debtor, decision: str, model: SandboxModel, resolve_at: datetime) -> Debtor:
+    """The record of a request left EN TRÁMITE until ``resolve_at``: no limit, no movement."""
+    return record.changed(
+        status_code=model.status("pending"),
+        classification_decision_code=model.decision(decision),
+        credit_limit_granted=0,
+        payment_terms_granted=None,
+        payment_method_granted_code=None,
+        commercial_risk_cover_pct=0,
+        political_risk_cover_pct=0,
+        cover_cost=0,
+        classification_date=None,
+        effective_date=None,
+        cancellation_date=None,
+        resolve_at=resolve_at,
+        changed_at=None,
+    )

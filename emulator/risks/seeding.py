@@ -1,0 +1,100 @@
+"""Classification records from a world document: the debtors of a contract in mocks/ or in a
+scenario, with the outcomes they declare, as if each had happened at its ``since``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from emulator.clock import parse_duration, resolve_time, today
+from emulator.policy import Policy
+from emulator.risks.records import LIVE_STATUSES, PENDING_REQUEST_BASE, Debtor, Outcome, cesce_code, pend, settle
+from emulator.sandbox_model import ModelError, SandboxModel
+from emulator.wire import parse_amount, snake
+
+DEFAULT_DECISION = {
+    "in-force": "granted",
+    "awaiting-premium": "granted",
+    "inactive": "deactivated",
+    "cancelled": "cancelled-by-insured",
+    "rejected": "rejected-financial",
+    "pending": "pending-committee",
+}
+_TEMPLATED = ("taxCode", "companyName", "customerReference")
+_DETAILS = ("customerReference", "companyName", "address", "city", "state", "postalCode", "phoneNo", "email")
+
+
+def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> list[Debtor]:
+    contract_no = doc["contractNo"]
+    seeds = [(int(s.get("endorsementNo", 0)), s) for s in doc.get("debtors", [])]
+    for batch in doc.get("generate", []):
+        first = int(batch.get("firstEndorsementNo", 0))
+        template = {k: v for k, v in batch.items() if k not in ("count", "firstEndorsementNo")}
+        for index in range(1, batch["count"] + 1):
+            seed = {k: v.format(index=index) if k in _TEMPLATED else v for k, v in template.items()}
+            seeds.append((first + index - 1 if first else 0, seed))
+
+    explicit = Counter(number for number, _ in seeds if number)
+    twice = [number for number, count in explicit.items() if count > 1]
+    if twice:
+        raise ModelError(f"contract {contract_no}: endorsementNo {twice[0]} used twice")
+    records: list[Debtor] = []
+    taken = set(explicit)
+    next_no, next_request = 1, PENDING_REQUEST_BASE + 1
+    seen_tax, seen_reference = set(), set()
+    for number, seed in seeds:
+        if not number:
+            while next_no in taken:
+                next_no += 1
+            number = next_no
+        taken.add(number)
+        where = f"contract {contract_no}, debtor {seed['countryCode']} {seed['taxCode']}"
+        if (seed["countryCode"], seed["taxCode"]) in seen_tax or seed.get("customerReference") in seen_reference:
+            raise ModelError(f"{where}: the same debtor twice")
+        if number >= PENDING_REQUEST_BASE:
+            raise ModelError(f"{where}: endorsementNo {number} is in the 300xxx range of pending requests")
+        seen_tax.add((seed["countryCode"], seed["taxCode"]))
+        if seed.get("customerReference"):
+            seen_reference.add(seed["customerReference"])
+        record = _record(model, policy, contract_no, number, seed, now)
+        records.append(record)
+        if "pendingRequest" in seed:
+            request = seed["pendingRequest"]
+            records.append(_pending(model, policy, record.changed(
+                endorsement_no=next_request, pending_of=number,
+                credit_limit_requested=parse_amount(request["requested"]),
+            ), request, now))
+            next_request += 1
+    return records
+
+
+def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, seed: dict, now: datetime) -> Debtor:
+    status = seed["status"]
+    requested = parse_amount(seed["requested"])
+    record = Debtor(
+        contract_no=contract_no,
+        endorsement_no=number,
+        country_code=seed["countryCode"],
+        tax_code=seed["taxCode"],
+        credit_limit_requested=requested,
+        payment_terms_requested=seed.get("paymentTerms"),
+        currency_code=seed.get("currencyCode", "EUR"),
+        cesce_code=cesce_code(seed["countryCode"], seed["taxCode"]),
+        status_code=model.status(status),
+        **{snake(key): seed[key] for key in _DETAILS if key in seed},
+    )
+    if status == "pending":
+        return _pending(model, policy, record, seed, now)
+    since = resolve_time(seed.get("since", "-P30D"), now)
+    default = requested if status in LIVE_STATUSES else 0
+    granted = parse_amount(seed["granted"]) if "granted" in seed else default
+    outcome = Outcome(status, seed.get("decision", DEFAULT_DECISION[status]), granted)
+    return settle(record.changed(request_entry_date=today(since)), outcome, policy, model, since)
+
+
+def _pending(model: SandboxModel, policy: Policy, record: Debtor, seed: dict, now: datetime) -> Debtor:
+    since = resolve_time(seed.get("since", "-P1D"), now)
+    resolve_at = now + parse_duration(seed["resolveIn"]) if "resolveIn" in seed else since + policy.committee_delay
+    pending = pend(record, seed.get("decision", DEFAULT_DECISION["pending"]), model, resolve_at)
+    return pending.changed(request_entry_date=today(since))
+

@@ -1,0 +1,64 @@
+"""Settings: defaults, overridden by CESCE_EMULATOR_* variables, overridden by CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+
+PREFIX = "CESCE_EMULATOR_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: SQLite database: a file path keeps state across restarts; ":memory:" does not.
+    state: str = ":memory:"
+    #: Refuse non-canonical requests with 400 instead of accepting them with a journal warning.
+    strict: bool = False
+    #: Records per portfolio and movements page (500 in Cesce's production).
+    page_size: int = 500
+    #: Replacement for the bundled Sandbox Model (mocks/) and scenarios (fixtures/).
+    mocks_dir: str | None = None
+    fixtures_dir: str | None = None
+    #: Literal sandbox replay cases (e.g. imported from a Postman collection), checked first.
+    replay_dir: str | None = None
+    #: Request threads of the server behind `serve`.
+    threads: int = 8
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Read CESCE_EMULATOR_* variables (and PORT, as container platforms set it); keyword
+        arguments that are not None win over both."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        if "PORT" in environ:
+            values["port"] = environ["PORT"]
+        for field in fields(cls):
+            raw = environ.get(PREFIX + field.name.upper())
+            if raw is not None:
+                values[field.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(cls, name: str, value):
+    kind = {f.name: f.type for f in fields(cls)}[name]
+    if not isinstance(value, str):
+        return value
+    if kind == "bool":
+        if value.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if value.strip().lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"{PREFIX}{name.upper()}: expected true or false, got {value!r}")
+    if kind == "int":
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{PREFIX}{name.upper()}: expected an integer, got {value!r}") from None
+    return value

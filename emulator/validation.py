@@ -1,0 +1,160 @@
+"""Requests read against the OpenAPI document's schemas, and their errors named by field.
+
+Strict mode takes only the canonical wire format. The default, lenient mode first brings what a
+reader can still understand to the canonical form (a JSON number or "1234.5" for an amount, a
+lowercase code, "2026-01-15" for a date, an unknown field, dropped) and records each fix as a
+conformance finding for the journal, so a client learns what Cesce would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jsonschema
+
+from emulator.errors import (
+    BlankValue,
+    BusinessError,
+    FieldTooLong,
+    InvalidFormat,
+    InvalidJson,
+    InvalidValue,
+    MissingField,
+    UnknownField,
+)
+from emulator.wire import normalize_amount, normalize_date
+
+_EXPECTED = {"amount": "1234,56", "date": "yyyyMMdd", "code": "uppercase letters"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a request did that Cesce's API would not accept, tolerated in lenient mode."""
+
+    field: str
+    rule: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_body(schema: dict, raw: bytes, strict: bool) -> tuple[dict, list[Finding]]:
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise InvalidJson() from None
+    if not isinstance(body, dict):
+        raise InvalidJson()
+    return _read(schema, body, strict)
+
+
+def read_query(schema: dict, args: dict[str, list[str]], strict: bool) -> tuple[dict, list[Finding]]:
+    """Query parameters (each a list of the values sent) against an object schema of them.
+    An unknown or repeated parameter is only a finding: API gateways pass them on."""
+    known = schema["properties"]
+    findings = [Finding(name, "unknown-parameter", f"{name} is not a parameter of this operation; ignored")
+                for name in args if name not in known]
+    findings += [Finding(name, "repeated-parameter", f"{name} sent {len(values)} times; the first one is used")
+                 for name, values in args.items() if name in known and len(values) > 1]
+    values = {name: args[name][0] for name in known if name in args}
+    data, more = _read(schema, values, strict)
+    return data, findings + more
+
+
+def _read(schema: dict, data: dict, strict: bool) -> tuple[dict, list[Finding]]:
+    findings: list[Finding] = []
+    if not strict:
+        data = _normalize(schema, data, "", findings)
+    errors = list(_validator(schema).iter_errors(data))
+    if errors:
+        raise _business_error(min(errors, key=_precedence))
+    return data, findings
+
+
+_VALIDATORS: dict[int, tuple[dict, jsonschema.Draft202012Validator]] = {}
+
+
+def _validator(schema: dict) -> jsonschema.Draft202012Validator:
+    # Schemas come from the loaded OpenAPI document and live as long as it: keyed by identity,
+    # each is compiled once. The schema is kept alongside so its id cannot be reused.
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _VALIDATORS[id(schema)] = (schema, jsonschema.Draft202012Validator(schema))
+    return entry[1]
+
+
+def _properties(schema: dict) -> dict[str, dict]:
+    merged = {}
+    for part in schema.get("allOf", []):
+        merged.update(_properties(part))
+    merged.update(schema.get("properties", {}))
+    return merged
+
+
+def _normalize(schema: dict, value: Any, where: str, findings: list[Finding]) -> Any:
+    properties = _properties(schema)
+    if isinstance(value, dict) and properties:
+        closed = schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+        out = {}
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else key
+            if key in properties:
+                out[key] = _normalize(properties[key], item, name, findings)
+            elif closed:
+                findings.append(Finding(name, "unknown-field", f"{key} is not a field of this operation; ignored"))
+            else:
+                out[key] = item
+        return out
+    kind = schema.get("x-cesce-format")
+    fixed = value
+    if kind == "amount" and not _valid(schema, value):
+        fixed = normalize_amount(value)
+    elif kind == "date" and not _valid(schema, value):
+        fixed = normalize_date(value)
+    elif kind == "code" and isinstance(value, str):
+        fixed = value.strip().upper()
+    elif schema.get("type") == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        fixed = str(value)
+    if fixed is None or fixed == value:
+        return value
+    expected = _EXPECTED.get(kind, "a JSON string")
+    findings.append(Finding(where, f"{kind or 'string'}-format", f"sent {json.dumps(value)}; Cesce expects {expected}: {json.dumps(fixed)}"))
+    return fixed
+
+
+def _valid(schema: dict, value: Any) -> bool:
+    return _validator(schema).is_valid(value)
+
+
+def _precedence(error: jsonschema.ValidationError) -> tuple:
+    blank = "x-cesce-blank-status" in error.schema and isinstance(error.instance, str) and not error.instance.strip()
+    return (not blank, error.validator != "required", list(map(str, error.absolute_path)))
+
+
+def _business_error(error: jsonschema.ValidationError) -> BusinessError:
+    path = [str(p) for p in error.absolute_path]
+    name = path[-1] if path else ""
+    kind, schema, instance = error.validator, error.schema, error.instance
+    if "x-cesce-blank-status" in schema and isinstance(instance, str) and not instance.strip():
+        return BlankValue(field=name)
+    if kind == "required":
+        missing = [key for key in error.validator_value if key not in instance]
+        return MissingField(field=missing[0])
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        allowed = _properties(schema)
+        extra = [key for key in instance if key not in allowed]
+        return UnknownField(field=extra[0] if extra else name)
+    if kind == "maxLength":
+        return FieldTooLong(field=name, max=str(error.validator_value))
+    if kind in ("enum", "const"):
+        values = error.validator_value if kind == "enum" else [error.validator_value]
+        return InvalidValue(field=name, allowed=", ".join(map(str, values)))
+    if kind == "type":
+        return InvalidFormat(field=name or "body", expected=f"a JSON {error.validator_value}")
+    expected = _EXPECTED.get(schema.get("x-cesce-format"), schema.get("pattern", kind))
+    if kind == "minLength":
+        expected = f"at least {error.validator_value} characters"
+    return InvalidFormat(field=name, expected=expected)

@@ -1,0 +1,127 @@
+"""Cesce's wire format, in one place: amounts, dates, the response envelope and records.
+
+Every scalar of a business response is a JSON string (the real movements API does this, and a
+typed client such as .NET's System.Text.Json fails on a number): amounts are "1234,56" (comma,
+two decimals, no thousands separator), dates "yyyyMMdd" with "0" for none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+#: Money and percentages travel as hundredths in the domain: 123456 is "1234,56" on the wire.
+Amount = int
+
+AMOUNT = re.compile(r"-?\d{1,13},\d{2}")
+DATE = re.compile(r"0|\d{8}")
+_LENIENT_AMOUNT = re.compile(r"-?\d{1,13}(?:[.,]\d{1,2})?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def format_amount(hundredths: Amount) -> str:
+    sign = "-" if hundredths < 0 else ""
+    units, cents = divmod(abs(hundredths), 100)
+    return f"{sign}{units},{cents:02d}"
+
+
+def parse_amount(text: str) -> Amount:
+    """A canonical amount ("1234,56") in hundredths; ValueError for anything else."""
+    if not isinstance(text, str) or not AMOUNT.fullmatch(text):
+        raise ValueError(f"not an amount in the form 1234,56: {text!r}")
+    return int(text.replace(",", ""))
+
+
+def normalize_amount(value: Any) -> str | None:
+    """The canonical form of an amount a lenient reader can still understand (1234.5, "1234.5",
+    "1234"), or None when the value is not an amount at all."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        value = repr(value)
+    if not isinstance(value, str) or not _LENIENT_AMOUNT.fullmatch(value.strip()):
+        return None
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return format_amount(int(number * 100))
+
+
+def format_date(day: date | None) -> str:
+    return day.strftime("%Y%m%d") if day else "0"
+
+
+def parse_date(text: str) -> date | None:
+    """A canonical date ("20260115", or "0" for none); ValueError for anything else."""
+    if not isinstance(text, str) or not DATE.fullmatch(text):
+        raise ValueError(f"not a date in the form yyyyMMdd: {text!r}")
+    if text == "0":
+        return None
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def normalize_date(value: Any) -> str | None:
+    """The canonical form of a date a lenient reader can still understand (20260115 as a
+    number, "2026-01-15"), or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        value = value.strip().replace("-", "")
+    try:
+        parse_date(value)
+    except ValueError:
+        return None
+    return value
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+@cache
+def _record_layout(cls: type) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (f.name, camel(f.name), f.type)
+        for f in fields(cls)
+        if not f.metadata.get("internal")
+    )
+
+
+def render_record(record: Any) -> dict[str, str]:
+    """A domain dataclass as its wire record: camelCase keys in field order, every value a
+    string. Fields annotated ``Amount`` and ``date | None`` take their wire formats; fields
+    marked ``internal`` in their metadata stay off the wire."""
+    out = {}
+    for name, key, kind in _record_layout(type(record)):
+        value = getattr(record, name)
+        if kind == "Amount":
+            out[key] = format_amount(value or 0)
+        elif kind == "date | None":
+            out[key] = format_date(value)
+        else:
+            out[key] = "" if value is None else str(value)
+    return out
+
+
+def envelope(client: dict[str, str], **entity: Any) -> dict[str, Any]:
+    """A success body: the error block with errorCode "0", the client block, then the entity."""
+    return {"error": {"errorCode": "0", "errorDescription": ""}, "client": client, **entity}
+
+
+def error_envelope(code: str, description: str, client: dict[str, str]) -> dict[str, Any]:
+    return {"error": {"errorCode": code, "errorDescription": description}, "client": client}
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
