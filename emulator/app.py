@@ -19,7 +19,7 @@ from emulator.risks import api as risks_api
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
 from emulator.store import Store
-from emulator.world import seed_sandbox
+from emulator.world import SandboxWorld
 
 log = logging.getLogger("emulator")
 
@@ -35,19 +35,19 @@ class Services:
     model: SandboxModel
     api: ApiDocument
     replay: list[Case]
+    sandbox: SandboxWorld
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     model = SandboxModel(settings.mocks_dir)
     store = Store(settings.state)
-    seed_sandbox(store, model)
     api = ApiDocument(model.products)
     replay = cases.load([model.directory / "replay", *([Path(settings.replay_dir)] if settings.replay_dir else [])])
 
     app = Flask("emulator", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    app.extensions["cesce"] = Services(settings, store, model, api, replay)
+    app.extensions["cesce"] = Services(settings, store, model, api, replay, SandboxWorld(store, model))
     app.register_blueprint(auth_api.blueprint(api))
     app.register_blueprint(blueprint("risks", risks_api.operations, api))
     app.register_blueprint(admin_api.bp)

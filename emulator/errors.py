@@ -73,10 +73,6 @@ class CustomerReferenceFixed(BusinessError):
     key = "customer_reference_fixed"
 
 
-class CustomerReferenceTaken(BusinessError):
-    key = "customer_reference_taken"
-
-
 class RequestPending(BusinessError):
     key = "request_pending"
 

@@ -176,6 +176,8 @@ def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exch
         findings += more
     exchange.findings = findings
     sandbox = catalog == "sandbox"
+    if sandbox:
+        cesce.sandbox.ensure()
     with cesce.store.transaction(rollback=sandbox) as tx:
         world = World(
             tx, cesce.model,

@@ -129,10 +129,11 @@ class Tx:
         return sorted(r[0] for r in rows if r[0] != SANDBOX_TENANT)
 
     def reset(self, tenant: str | None = None) -> None:
-        """Forget a tenant (or every tenant): world, clock, tokens, journal and faults."""
+        """Forget a tenant (or every tenant, the sandbox's world aside): world, clock, tokens,
+        journal and faults."""
         for table in ("tenants", "contracts", "debtors", "tokens", "journal", "faults"):
             if tenant is None:
-                self._conn.execute(f"DELETE FROM {table}")
+                self._conn.execute(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
             else:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant = ?", [tenant])
 

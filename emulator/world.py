@@ -9,6 +9,7 @@ and never changes.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -79,13 +80,27 @@ def apply_scenario(world: World, scenario: dict) -> list[str]:
     return [doc["contractNo"] for doc in scenario.get("contracts", [])]
 
 
-def seed_sandbox(store: Store, model: SandboxModel) -> None:
-    """Build the sandbox catalog's world afresh from the Sandbox Model, at its fixed instant."""
-    with store.transaction() as tx:
-        tx.reset(SANDBOX_TENANT)
-        world = World(tx, model, SANDBOX_TENANT, model.sandbox_now)
-        for doc in model.contracts.values():
-            seed_contract(world, doc)
+class SandboxWorld:
+    """The sandbox catalog's world, built afresh from the Sandbox Model (at its fixed instant)
+    the first time a process serves the sandbox: most runs never touch it, and a state file
+    kept from a run with other mocks must not answer for these."""
+
+    def __init__(self, store: Store, model: SandboxModel) -> None:
+        self._store, self._model = store, model
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def ensure(self) -> None:
+        if self._ready:
+            return
+        with self._lock, self._store.transaction() as tx:
+            if self._ready:
+                return
+            tx.reset(SANDBOX_TENANT)
+            world = World(tx, self._model, SANDBOX_TENANT, self._model.sandbox_now)
+            for doc in self._model.contracts.values():
+                seed_contract(world, doc)
+            self._ready = True
 
 
 def clock_of(tx: Tx, tenant: str) -> ClockState:

@@ -49,6 +49,8 @@ class Api:
         return answer.json
 
     def advance(self, duration: str) -> Any:
+        """Move the tenant's clock; the cached token is dropped, since it may now be expired."""
+        self._token = None
         return self.operator("POST", "clock", {"advance": duration})
 
     def seed(self, scenario: str | dict) -> Any:

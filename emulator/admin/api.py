@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 from emulator.admin import rules
 from emulator.errors import BusinessError
 from emulator.gateway import json_response, services
+from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
@@ -40,6 +41,8 @@ def _tenant(required: bool = True) -> str | None:
     tenant = request.args.get("client_id") or request.headers.get("X-Emulator-Tenant")
     if required and not tenant:
         raise _NoTenant()
+    if tenant == SANDBOX_TENANT:
+        raise rules.OperatorError("the sandbox catalog's world cannot be changed; it is the Sandbox Model")
     return tenant
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from emulator.store import Tx
+from emulator.store import SANDBOX_TENANT, Tx
 
 ACCESS_LIFETIME = timedelta(seconds=3600)
 REFRESH_LIFETIME = timedelta(seconds=2592000)
@@ -62,7 +62,7 @@ def client_of(form: dict[str, str]) -> str:
     client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id or not secret:
         raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
-    if len(client_id) > 200 or not client_id.isprintable():
+    if len(client_id) > 200 or not client_id.isprintable() or client_id == SANDBOX_TENANT:
         raise OAuthError("invalid_client", "client_id is not a valid client identifier", 401)
     return client_id
 

@@ -1,0 +1,126 @@
+"""`cesce-emulator` as a user runs it: serve with a state file across restarts, clean shutdown
+on SIGTERM and Ctrl-C, one log line per request, settings from flags and environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from emulator.control import Control, call
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    def __init__(self, tmp_path, *args: str, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.log = tmp_path / f"serve-{self.port}.log"
+        self._output = self.log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "serve", "--port", str(self.port), *args],
+            stdout=self._output, stderr=subprocess.STDOUT, cwd=tmp_path, env={**os.environ, **(env or {})},
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/_emulator/health", timeout=1)
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(self.log.read_text()) from None
+                time.sleep(0.1)
+
+    def stop(self, sig=signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=15)
+        finally:
+            self._output.close()
+
+
+def test_a_state_file_keeps_every_classification_across_restarts(tmp_path):
+    state = str(tmp_path / "state.sqlite3")
+    served = Served(tmp_path, "--state", state)
+    tenant = Control(served.url, "restart")
+    token = tenant.token()["access_token"]
+    numbers = []
+    for n in range(5):
+        answer = tenant.request("POST", "classifications/v1/contracts/10100000001/classifications", token,
+                                {"debtor": {"countryCode": "ES", "taxCode": f"B555{n:05d}", "creditLimitRequested": "1000,00"}})
+        numbers.append(answer.body["debtor"]["endorsementNo"])
+    tenant.advance("PT2H")
+    assert served.stop() == 0
+
+    served = Served(tmp_path, "--state", state)
+    tenant = Control(served.url, "restart")
+    token = tenant.token()["access_token"]
+    for n, number in enumerate(numbers):
+        answer = tenant.request("GET", "classifications/v1/contracts/10100000001/classifications", token,
+                                query={"countryCode": "ES", "taxCode": f"B555{n:05d}"})
+        assert answer.body["debtor"]["endorsementNo"] == number
+    assert [e["operation"] for e in tenant.journal()][:6] == ["token"] + ["createClassification"] * 5
+    assert served.stop(signal.SIGINT) == 0
+
+
+def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environment(tmp_path):
+    served = Served(tmp_path, env={"CESCE_EMULATOR_STRICT": "true", "CESCE_EMULATOR_PAGE_SIZE": "100"})
+    health = call("GET", served.url + "/_emulator/health").body
+    assert (health["strict"], health["pageSize"], health["state"]) == (True, 100, ":memory:")
+    for _ in range(3):
+        call("GET", served.url + "/dev/portfolio/v1/contracts/1/portfolio")
+    assert served.stop() == 0
+    log = served.log.read_text()
+    assert log.count('"GET /dev/portfolio/v1/contracts/1/portfolio HTTP/1.1" 401') == 3
+
+
+def test_a_bad_setting_is_a_usage_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
+                          env={**os.environ, "CESCE_EMULATOR_PAGE_SIZE": "lots"}, cwd=tmp_path)
+    assert done.returncode == 2 and "CESCE_EMULATOR_PAGE_SIZE" in done.stderr
+
+
+def test_a_broken_sandbox_model_fails_at_start_naming_the_file(tmp_path):
+    import shutil
+
+    from emulator import resources
+
+    mocks = tmp_path / "mocks"
+    shutil.copytree(resources.mocks_dir(), mocks)
+    (mocks / "policies.yaml").write_text("default: standard\npolicies: {standard: {ppc: maybe}}\n")
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--mocks-dir", str(mocks)], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and "policies.yaml" in done.stderr
+
+
+def test_seed_and_export_work_on_a_state_file(tmp_path):
+    state = str(tmp_path / "s.sqlite3")
+    run = [sys.executable, "-m", "emulator"]
+    seeded = subprocess.run([*run, "seed", "guide-pending-example", "--client-id", "acme", "--state", state],
+                            capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert json.loads(seeded.stdout)["contracts"] == ["20000000003"]
+    exported = subprocess.run([*run, "export", "--client-id", "acme", "--state", state], capture_output=True,
+                              text=True, check=True, cwd=tmp_path)
+    [contract] = json.loads(exported.stdout)["contracts"]
+    assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn serves on POSIX only")
+def test_serve_runs_gunicorn(tmp_path):
+    served = Served(tmp_path)
+    assert served.stop() == 0
+    assert "Booting worker" in served.log.read_text()
