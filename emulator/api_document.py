@@ -9,6 +9,7 @@ replaces them, for routing and for the copy served at /_emulator/openapi.yaml.
 from __future__ import annotations
 
 import copy
+from functools import cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,12 @@ class Operation:
 
 
 class ApiDocument:
+    @classmethod
+    def for_products(cls, products: dict[str, str]) -> ApiDocument:
+        """The document for a product map, built once per process: apps made with the same
+        Sandbox Model (the pytest plugin makes many) share it and its compiled validators."""
+        return _documents(tuple(sorted(products.items())))
+
     def __init__(self, products: dict[str, str]) -> None:
         source = resources.load_yaml(resources.OPENAPI_PATH)
         self.document = _with_products(source, products)
@@ -64,6 +71,11 @@ class ApiDocument:
             body=body.get("schema"),
             media_type=media_type,
         )
+
+
+@cache
+def _documents(products: tuple[tuple[str, str], ...]) -> ApiDocument:
+    return ApiDocument(dict(products))
 
 
 def _with_products(source: dict, products: dict[str, str]) -> dict:

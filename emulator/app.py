@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     model = SandboxModel(settings.mocks_dir)
     store = Store(settings.state)
-    api = ApiDocument(model.products)
+    api = ApiDocument.for_products(model.products)
     replay = cases.load([model.directory / "replay", *([Path(settings.replay_dir)] if settings.replay_dir else [])])
 
     app = Flask("emulator", static_folder=None)

@@ -1,0 +1,53 @@
+"""README.md's commands, run as printed against a live emulator: a newcomer's first minutes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from emulator.control import Control
+from emulator.server import ThreadedServer
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def blocks(section: str, language: str = "sh") -> list[str]:
+    text = README.read_text("utf-8").split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through uses curl")
+def test_the_walk_through_works_as_printed():
+    first, clock = blocks("Walk-through")
+    with ThreadedServer() as server:
+        def run(script: str) -> list[dict]:
+            script = script.replace("http://localhost:8080", server.url)
+            done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+            return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+        granted, read_back, portfolio = run(first)
+        assert granted["debtor"]["endorsementNo"] == "111" and granted["debtor"]["statusCode"] == "2"
+        assert read_back["debtor"] == granted["debtor"]
+        assert len(portfolio["debtor"]) == 13 and portfolio["client"]["nextEndorsementNo"] == "0"
+        assert "300001" in [d["endorsementNo"] for d in portfolio["debtor"]]
+
+        [moved] = run(clock)
+        assert moved["tenant"] == "my-erp"
+        tenant = Control(server.url, "my-erp")
+        records = {d["endorsementNo"]: d for d in tenant.request("GET", "portfolio/v1/contracts/10100000001/portfolio").body["debtor"]}
+        assert "300001" not in records and records["106"]["creditLimitGranted"] == "112500,00"
+        movements = tenant.request("GET", "portfolio-movements/v1/contracts/10100000001/movements").body["debtor"]
+        assert "106" in [d["endorsementNo"] for d in movements]
+
+
+def test_the_readme_names_the_two_commands_a_newcomer_needs():
+    text = README.read_text("utf-8")
+    assert "pip install . && cesce-emulator serve" in text
+    command = text.split("<!-- test command -->", 1)[1].strip().splitlines()[0].strip()
+    assert command.endswith("pytest -n 2") and '".[test]"' in command
