@@ -8,12 +8,14 @@ state; threads for concurrency); on Windows, where gunicorn does not run, Werkze
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 
 import click
 
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.settings import Settings
+from emulator.store import Store
 
 
 def _settings(**flags) -> Settings:
@@ -41,10 +43,14 @@ def main() -> None:
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
+    # A broken Sandbox Model or an unusable state file fails here, before the server forks.
     try:
-        SandboxModel(settings.mocks_dir)  # a broken Sandbox Model fails here, before any fork
+        SandboxModel(settings.mocks_dir)
+        Store(settings.state).close()
     except ModelError as error:
         raise click.ClickException(str(error)) from None
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
     click.echo(f"cesce-emulator: serving http://{settings.host}:{settings.port}  (state {settings.state},"
                f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)
     if sys.platform == "win32":

@@ -27,6 +27,11 @@ class Settings:
     #: Request threads of the server behind `serve`.
     threads: int = 8
 
+    def __post_init__(self) -> None:
+        for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024)):
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(f"{PREFIX}{name.upper()}: {getattr(self, name)} is not between {low} and {high}")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Read CESCE_EMULATOR_* variables (and PORT, as container platforms set it); keyword

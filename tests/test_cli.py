@@ -88,10 +88,17 @@ def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environ
     assert log.count('"GET /dev/portfolio/v1/contracts/1/portfolio HTTP/1.1" 401') == 3
 
 
-def test_a_bad_setting_is_a_usage_error(tmp_path):
+@pytest.mark.parametrize("value", ["lots", "0"])
+def test_a_bad_setting_is_a_usage_error(tmp_path, value):
     done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
-                          env={**os.environ, "CESCE_EMULATOR_PAGE_SIZE": "lots"}, cwd=tmp_path)
+                          env={**os.environ, "CESCE_EMULATOR_PAGE_SIZE": value}, cwd=tmp_path)
     assert done.returncode == 2 and "CESCE_EMULATOR_PAGE_SIZE" in done.stderr
+
+
+def test_an_unusable_state_file_fails_at_start(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--state", str(tmp_path / "no" / "such" / "dir.db")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and "cannot use the state file" in done.stderr
 
 
 def test_a_broken_sandbox_model_fails_at_start_naming_the_file(tmp_path):
