@@ -1,0 +1,194 @@
+"""The wheel a user installs. Built from this checkout, it must carry what the emulator reads at
+run time (the Sandbox Model, the scenarios, the OpenAPI document, the schemas), both packages and
+the commands; installed in a fresh environment, away from the checkout, it must serve."""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from emulator.control import call
+
+REPO = Path(__file__).resolve().parents[2]
+SANDBOX_CONTRACT = "10100000001"
+
+
+def _run(*args: str | Path, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kwargs)
+    assert result.returncode == 0, f"{' '.join(map(str, args))}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def _files(folder: str) -> list[str]:
+    """The checkout's files under ``folder``, relative to it, as the wheel names them."""
+    root = REPO / folder
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    # With the build backend already installed, no package index is needed and the build takes
+    # seconds; otherwise pip fetches the backend named in pyproject.toml.
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--wheel-dir", out, REPO)
+    (built,) = out.glob("cesce_sandbox-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def names(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
+
+
+@pytest.fixture(scope="module")
+def entry_points(wheel: Path, names: set[str]) -> dict[str, dict[str, str]]:
+    (path,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    parser = configparser.ConfigParser(delimiters=("=",))
+    parser.optionxform = str  # entry-point names are case-sensitive
+    with zipfile.ZipFile(wheel) as archive:
+        parser.read_string(archive.read(path).decode("utf-8"))
+    return {section: dict(parser[section]) for section in parser.sections()}
+
+
+# -- what is inside ---------------------------------------------------------------------------
+
+
+def test_the_emulator_ships_its_openapi_document_schema_and_model_schemas(names):
+    assert {"emulator/openapi.yaml", "emulator/schema.sql"} <= names
+    schemas = {f"emulator/schemas/{name}" for name in _files("emulator/schemas") if name.endswith(".yaml")}
+    assert schemas and schemas <= names
+
+
+def test_the_sandbox_model_ships_inside_the_emulator_package(names):
+    bundled = {f"emulator/_bundled/mocks/{name}" for name in _files("mocks")}
+    assert bundled <= names
+    expected = {f"emulator/_bundled/mocks/{name}.yaml" for name in ("policies", "contracts", "companies", "products")}
+    assert expected <= names
+    assert any(n.startswith("emulator/_bundled/mocks/codes/") and n.endswith(".yaml") for n in names)
+
+
+def test_every_scenario_ships_inside_the_emulator_package(names):
+    scenarios = {f"emulator/_bundled/fixtures/{name}" for name in _files("fixtures") if name.endswith(".yaml")}
+    assert scenarios and scenarios <= names
+
+
+def test_the_contract_kit_ships_as_its_own_package(names):
+    modules = {f"contract_tests/{name}" for name in _files("contract_tests") if name.endswith(".py")}
+    assert "contract_tests/__init__.py" in modules
+    assert modules <= names
+
+
+def test_only_the_two_packages_are_importable_from_the_wheel(names):
+    # mocks and fixtures must never become top-level packages: "fixtures" is another
+    # distribution's import name on PyPI.
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"emulator", "contract_tests"}
+
+
+def test_the_commands_and_pytest_plugins_are_declared(entry_points, names):
+    scripts, plugins = entry_points["console_scripts"], entry_points["pytest11"]
+    assert {"cesce-emulator", "cesce-contract"} <= scripts.keys()
+    assert {"cesce", "cesce_kit"} <= plugins.keys()
+    for target in [*scripts.values(), *plugins.values()]:
+        module = target.split(":")[0].strip()
+        assert f"{module.replace('.', '/')}.py" in names, f"{target} names a module the wheel does not ship"
+
+
+# -- installed, away from the checkout --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory) -> Path:
+    """A fresh environment holding the wheel, not editable; returns its bin directory."""
+    root = tmp_path_factory.mktemp("venv")
+    _run(sys.executable, "-m", "venv", root)
+    bin_dir = root / ("Scripts" if sys.platform == "win32" else "bin")
+    python = bin_dir / "python"
+    _run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel)
+    # The dependencies (Flask, PyYAML...) come from the environment running these tests, so no
+    # package index is needed. A .pth line is a plain path entry, appended after the venv's own
+    # site-packages: `emulator` is found in the wheel first, and the .pth files over there (an
+    # editable install of this checkout among them) are not processed.
+    site = _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    ours = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    Path(site, "_test_dependencies.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
+    return bin_dir
+
+
+@pytest.mark.slow
+def test_the_installed_package_finds_its_data_inside_the_environment(venv: Path, tmp_path: Path):
+    shown = _run(venv / "python", "-c",
+                 "import emulator.resources as r; print(r.PACKAGE_DIR); print(r.mocks_dir()); print(r.fixtures_dir())",
+                 cwd=tmp_path).stdout.split()
+    root = venv.parent.resolve()
+    package, mocks, fixtures = (Path(line).resolve() for line in shown)
+    assert package.is_relative_to(root)
+    assert mocks == package / "_bundled" / "mocks"
+    assert fixtures == package / "_bundled" / "fixtures"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: Path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen([str(venv / "cesce-emulator"), "serve", "--port", str(port)],
+                                  cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        health = _wait_for_health(url, server, log_path)
+        token = call("POST", f"{url}/sandbox/oauth2/v1/token", form={
+            "grant_type": "password", "client_id": "packaging", "client_secret": "secret",
+            "username": "user", "password": "password"})
+        portfolio = call("GET", f"{url}/sandbox/portfolio/v1/contracts/{SANDBOX_CONTRACT}/portfolio",
+                         headers={"Authorization": f"Bearer {token.body['access_token']}"})
+        document = call("GET", f"{url}/_emulator/openapi.yaml")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        returncode = server.wait(timeout=20)
+    log = log_path.read_text()
+
+    assert health.body["status"] == "ok"
+    assert token.status == 200, token.body
+    assert portfolio.status == 200, portfolio.body
+    assert portfolio.body["error"]["errorCode"] == "0"
+    records = {record["endorsementNo"]: record for record in portfolio.body["debtor"]}
+    assert records["100"]["companyName"] == "FERRETERIAS DEL NORTE SL"
+    assert document.status == 200
+    assert "openapi: 3.1" in document.body
+    assert returncode == 0, log
+
+
+def _wait_for_health(url: str, server: subprocess.Popen, log_path: Path):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"the server exited:\n{log_path.read_text()}"
+        try:
+            answer = call("GET", f"{url}/_emulator/health", timeout=2)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        if answer.status == 200:
+            return answer
+    pytest.fail(f"no health answer within 30 s:\n{log_path.read_text()}")
