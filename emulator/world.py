@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from itertools import islice
 from datetime import date, datetime, timedelta
 
 from emulator.clock import ClockState, today
@@ -20,6 +21,9 @@ from emulator.risks.seeding import seed_debtors
 from emulator.risks.records import PENDING_REQUEST_BASE
 from emulator.sandbox_model import SandboxModel
 from emulator.store import SANDBOX_TENANT, Store, Tx
+
+
+_SEED_CHUNK = 5000  # records inserted at a time when seeding a contract
 
 
 @dataclass(frozen=True)
@@ -58,18 +62,22 @@ def seed_contract(world: World, doc: dict) -> None:
     """(Re)create a contract and its debtors from a world document (mocks or a scenario)."""
     policy = world.model.policies[doc.get("policy", world.model.default_policy)]
     contract_no = doc["contractNo"]
-    debtors = seed_debtors(world.model, policy, doc, world.now)
-    firm = [d.endorsement_no for d in debtors if d.pending_of is None]
-    requests = [d.endorsement_no for d in debtors if d.pending_of is not None]
     world.tx.delete_contract(world.tenant, contract_no)
     world.tx.insert_contract({
         "tenant": world.tenant,
         "contract_no": contract_no,
         "policy": json.dumps(policy.to_doc()),
-        "next_endorsement_no": max(firm, default=0) + 1,
-        "next_request_no": max(requests, default=PENDING_REQUEST_BASE) + 1,
+        "next_endorsement_no": 1,
+        "next_request_no": PENDING_REQUEST_BASE + 1,
     })
-    world.tx.insert_debtors([d.to_row(world.tenant) for d in debtors])
+    last_firm, last_request = 0, PENDING_REQUEST_BASE
+    records = seed_debtors(world.model, policy, doc, world.now)
+    while chunk := list(islice(records, _SEED_CHUNK)):
+        world.tx.insert_debtors([d.to_row(world.tenant) for d in chunk])
+        last_firm = max([last_firm, *(d.endorsement_no for d in chunk if d.pending_of is None)])
+        last_request = max([last_request, *(d.endorsement_no for d in chunk if d.pending_of is not None)])
+    world.tx.set_number(world.tenant, contract_no, "next_endorsement_no", last_firm + 1)
+    world.tx.set_number(world.tenant, contract_no, "next_request_no", last_request + 1)
 
 
 def apply_scenario(world: World, scenario: dict) -> list[str]:

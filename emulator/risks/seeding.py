@@ -4,6 +4,7 @@ scenario, with the outcomes they declare, as if each had happened at its ``since
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 
 from emulator.clock import parse_duration, resolve_time, today
@@ -24,25 +25,18 @@ _TEMPLATED = ("taxCode", "companyName", "customerReference")
 _DETAILS = ("customerReference", "companyName", "address", "city", "state", "postalCode", "phoneNo", "email")
 
 
-def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> list[Debtor]:
+def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Debtor]:
+    """The records of a contract document, one at a time (a generated portfolio of 100,000
+    debtors is never all in memory): each debtor in order, its 300xxx request after it."""
     contract_no = doc["contractNo"]
-    seeds = [(int(s.get("endorsementNo", 0)), s) for s in doc.get("debtors", [])]
-    for batch in doc.get("generate", []):
-        first = int(batch.get("firstEndorsementNo", 0))
-        template = {k: v for k, v in batch.items() if k not in ("count", "firstEndorsementNo")}
-        for index in range(1, batch["count"] + 1):
-            seed = {k: v.format(index=index) if k in _TEMPLATED else v for k, v in template.items()}
-            seeds.append((first + index - 1 if first else 0, seed))
-
-    explicit = Counter(number for number, _ in seeds if number)
+    explicit = Counter(_explicit_numbers(doc))
     twice = [number for number, count in explicit.items() if count > 1]
     if twice:
         raise ModelError(f"contract {contract_no}: endorsementNo {twice[0]} used twice")
-    records: list[Debtor] = []
     taken = set(explicit)
     next_no, next_request = 1, PENDING_REQUEST_BASE + 1
     seen_tax, seen_reference = set(), set()
-    for number, seed in seeds:
+    for number, seed in _seeds(doc):
         if not number:
             while next_no in taken:
                 next_no += 1
@@ -57,15 +51,36 @@ def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) 
         if seed.get("customerReference"):
             seen_reference.add(seed["customerReference"])
         record = _record(model, policy, contract_no, number, seed, now)
-        records.append(record)
+        yield record
         if "pendingRequest" in seed:
             request = seed["pendingRequest"]
-            records.append(_pending(model, policy, record.changed(
+            yield _pending(model, policy, record.changed(
                 endorsement_no=next_request, pending_of=number,
                 credit_limit_requested=parse_amount(request["requested"]),
-            ), request, now))
+            ), request, now)
             next_request += 1
-    return records
+
+
+def _seeds(doc: dict) -> Iterator[tuple[int, dict]]:
+    """(endorsementNo or 0 for the next free one, seed) of every debtor a document declares."""
+    for seed in doc.get("debtors", []):
+        yield int(seed.get("endorsementNo", 0)), seed
+    for batch in doc.get("generate", []):
+        first = int(batch.get("firstEndorsementNo", 0))
+        template = {k: v for k, v in batch.items() if k not in ("count", "firstEndorsementNo")}
+        for index in range(1, batch["count"] + 1):
+            seed = {k: v.format(index=index) if k in _TEMPLATED else v for k, v in template.items()}
+            yield (first + index - 1 if first else 0), seed
+
+
+def _explicit_numbers(doc: dict) -> Iterator[int]:
+    for seed in doc.get("debtors", []):
+        if "endorsementNo" in seed:
+            yield int(seed["endorsementNo"])
+    for batch in doc.get("generate", []):
+        if "firstEndorsementNo" in batch:
+            first = int(batch["firstEndorsementNo"])
+            yield from range(first, first + batch["count"])
 
 
 def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, seed: dict, now: datetime) -> Debtor:
