@@ -1,0 +1,1 @@
+"""Example Cesce clients that pass `cesce-contract verify-client`."""

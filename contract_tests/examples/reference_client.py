@@ -1,0 +1,296 @@
+"""A reference Cesce client: portfolio and movements sync, standard library only.
+
+Run it as ``python -m contract_tests.examples.reference_client [--task portfolio-sync|movements-sync]``
+with the CESCE_* variables set (CESCE_TASK when --task is not given); it writes the debtor
+records it believes current to CESCE_OUTPUT as JSON. From Python, ``sync(config)`` does the same
+for any object with the attributes base_url, token_url, client_id, client_secret, username,
+password, contract_no, task and previous, and returns the records.
+
+What it does, and why:
+
+- One access token (password grant) for every call, renewed shortly before it expires by the
+  refresh_token grant, falling back to the password grant when the refresh is refused. Tokens
+  run on Cesce's clock, not ours, so a 401 also renews the token once and retries the call.
+- Lists are read page by page: ``client.nextEndorsementNo`` is sent back exactly as received
+  until it is "0"; an empty page comes as ``"debtor": null``.
+- Every value is kept as the string Cesce sent ("1234,56", "20260115", "2"): nothing is parsed
+  into numbers, so nothing is re-rendered differently.
+- 429 and 503 (and 502/504) are retried after the pause Retry-After asks for, or after an
+  exponential backoff, a few times.
+- Portfolio: a debtor with a pending request has a second, 300xxx record EN TRÁMITE; the
+  debtor's limit is its other record until the request is decided, so the 300xxx is skipped.
+- Movements: merged into the records the client had (CESCE_OUTPUT), by endorsementNo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+TASKS = ("portfolio-sync", "movements-sync")
+PORTFOLIO = "portfolio/v1/contracts/{contract}/portfolio"
+MOVEMENTS = "portfolio-movements/v1/contracts/{contract}/movements"
+#: Pending re-requests on a known debtor are numbered from 300000 ("300xxx").
+PENDING_REQUEST_BASE = 300000
+RETRIED = (429, 502, 503, 504)
+
+
+class CesceError(RuntimeError):
+    """Cesce answered with something this client cannot go on from."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The client's settings, as the CESCE_* variables give them."""
+
+    base_url: str
+    token_url: str
+    client_id: str
+    client_secret: str
+    username: str
+    password: str
+    contract_no: str
+    task: str = "portfolio-sync"
+    output: str | None = None
+    previous: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def from_env(cls, task: str | None = None, environ: dict[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        missing = [name for name in ("CESCE_BASE_URL", "CESCE_CLIENT_ID", "CESCE_CLIENT_SECRET", "CESCE_CONTRACT_NO")
+                   if not env.get(name)]
+        if missing:
+            raise SystemExit(f"set {', '.join(missing)}")
+        base = env["CESCE_BASE_URL"].rstrip("/")
+        output = env.get("CESCE_OUTPUT") or None
+        return cls(
+            base_url=base,
+            token_url=env.get("CESCE_TOKEN_URL") or f"{base}/oauth2/v1/token",
+            client_id=env["CESCE_CLIENT_ID"],
+            client_secret=env["CESCE_CLIENT_SECRET"],
+            username=env.get("CESCE_USERNAME", ""),
+            password=env.get("CESCE_PASSWORD", ""),
+            contract_no=env["CESCE_CONTRACT_NO"],
+            task=task or env.get("CESCE_TASK") or "portfolio-sync",
+            output=output,
+            previous=read_records(output),
+        )
+
+
+class CesceClient:
+    """Tokens, retries and paging. Subclass and override one method to change one behaviour."""
+
+    #: Renew the access token this many seconds before it expires (as a production client does).
+    renew_before = 60
+    #: Attempts of one request when the gateway answers 429/503.
+    attempts = 5
+    #: The first backoff pause without Retry-After, doubled on every further attempt.
+    backoff = 0.5
+    language = "ES"
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.access_token: str | None = None
+        self.refresh_token: str | None = None
+        self.expires_at = 0.0
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """The access token, renewed when it is about to expire."""
+        if self.access_token is None or time.monotonic() >= self.expires_at - self.renew_before:
+            self.renew()
+        return self.access_token
+
+    def renew(self) -> None:
+        """A new access token: refresh_token grant when there is a refresh token, else (or if
+        Cesce refuses the refresh) the password grant."""
+        if self.refresh_token:
+            status, body = self.token_request({"grant_type": "refresh_token", "refresh_token": self.refresh_token})
+            if status == 200:
+                return self.keep(body)
+        status, body = self.token_request({"grant_type": "password", "username": self.config.username,
+                                           "password": self.config.password})
+        if status != 200:
+            raise CesceError(f"token refused ({status}): {body}")
+        self.keep(body)
+
+    def token_request(self, grant: dict[str, str]) -> tuple[int, Any]:
+        form = {"client_id": self.config.client_id, "client_secret": self.config.client_secret, **grant}
+        data = urllib.parse.urlencode(form).encode()
+        status, _, body = self.send("POST", self.config.token_url, data,
+                                    {"Content-Type": "application/x-www-form-urlencoded"})
+        return status, body
+
+    def keep(self, body: dict[str, Any]) -> None:
+        self.access_token = body["access_token"]
+        self.refresh_token = body.get("refresh_token")
+        self.expires_at = time.monotonic() + float(body.get("expires_in", 3600))
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def send(self, method: str, url: str, data: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+        """One request, retried on 429/503/502/504 and connection errors after a pause."""
+        for attempt in range(1, self.attempts + 1):
+            request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    status, head, raw = response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                status, head, raw = error.code, dict(error.headers), error.read()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if attempt == self.attempts:
+                    raise
+                time.sleep(self.pause(attempt, None))
+                continue
+            if status in RETRIED and attempt < self.attempts:
+                time.sleep(self.pause(attempt, head.get("Retry-After")))
+                continue
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            return status, head, body
+        raise AssertionError("unreachable")
+
+    def pause(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before attempt ``attempt + 1``: what Retry-After asks (seconds or an
+        HTTP date), else an exponential backoff."""
+        if retry_after:
+            try:
+                return min(max(float(retry_after), 0.0), 300.0)
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(retry_after)
+                if when is not None:
+                    return min(max(when.timestamp() - time.time(), 0.0), 300.0)
+        return self.backoff * 2 ** (attempt - 1)
+
+    def get(self, path: str, query: dict[str, str]) -> dict[str, Any]:
+        """A business GET below the catalog base; renews the token once on a 401."""
+        url = f"{self.config.base_url}/{path}?{urllib.parse.urlencode(query)}"
+        for renewed in (False, True):
+            status, _, body = self.send("GET", url, headers={"Authorization": f"Bearer {self.token()}"})
+            if status == 401 and not renewed:
+                self.renew()  # expired on Cesce's clock before ours said so
+                continue
+            break
+        if status != 200:
+            raise CesceError(f"GET {path} answered {status}: {body}")
+        error = (body or {}).get("error") if isinstance(body, dict) else None
+        if not error or error.get("errorCode") != "0":
+            raise CesceError(f"GET {path}: error {error}")
+        return body
+
+    # -- lists ---------------------------------------------------------------------------------
+
+    def pages(self, path: str) -> list[dict[str, Any]]:
+        """Every record of a list, following nextEndorsementNo until it is "0"."""
+        records: list[dict[str, Any]] = []
+        following = None
+        while True:
+            page = self.get(path, self.page_query(following))
+            records += page.get("debtor") or []  # the last (or only) page may be null
+            following = self.next_page(page)
+            if following is None:
+                return records
+
+    def page_query(self, following: str | None) -> dict[str, str]:
+        """The query of a list request: languageCode, and nextEndorsementNo after the first page."""
+        query = {"languageCode": self.language}
+        if following is not None:
+            query["nextEndorsementNo"] = following
+        return query
+
+    def next_page(self, page: dict[str, Any]) -> str | None:
+        """What to send as nextEndorsementNo for the page after ``page``: the value Cesce gave,
+        untouched; None after the last page ("0")."""
+        following = (page.get("client") or {}).get("nextEndorsementNo", "0")
+        return None if following in ("0", "") else following
+
+    # -- the two tasks ---------------------------------------------------------------------------
+
+    def portfolio_sync(self) -> list[dict[str, Any]]:
+        """Each debtor's current record, from the whole portfolio."""
+        return self.current_records(self.pages(PORTFOLIO.format(contract=self.config.contract_no)))
+
+    def movements_sync(self, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records known before, updated with the movements of the last 48 hours."""
+        return self.merge(known, self.pages(MOVEMENTS.format(contract=self.config.contract_no)))
+
+    def current_records(self, portfolio: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A 300xxx record of a debtor that has another record is a pending request, not the
+        debtor's limit: leave it out."""
+        records_of: dict[tuple[str, str], int] = {}
+        for record in portfolio:
+            records_of[debtor(record)] = records_of.get(debtor(record), 0) + 1
+        return [record for record in portfolio
+                if not (int(record["endorsementNo"]) >= PENDING_REQUEST_BASE and records_of[debtor(record)] > 1)]
+
+    def merge(self, known: list[dict[str, Any]], movements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each movement added, or replacing the known record with its endorsementNo."""
+        by_number = {record["endorsementNo"]: record for record in known}
+        by_number.update({record["endorsementNo"]: record for record in movements})
+        return sorted(by_number.values(), key=lambda record: int(record["endorsementNo"]))
+
+
+def debtor(record: dict[str, Any]) -> tuple[str, str]:
+    """Who a record is about: country and tax code."""
+    return record.get("countryCode", ""), record.get("taxCode", "")
+
+
+def sync(config: Any, client_class: type[CesceClient] = CesceClient) -> list[dict[str, Any]]:
+    """Run ``config.task`` and return the records the client now believes current."""
+    client = client_class(config)
+    if config.task == "movements-sync":
+        return client.movements_sync(config.previous or [])
+    return client.portfolio_sync()
+
+
+def read_records(path: str | None) -> list[dict[str, Any]] | None:
+    """The records a previous run left in ``path`` (None when there is no such file)."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def write_records(path: str, records: list[dict[str, Any]]) -> None:
+    """Write the records as JSON, replacing the file in one step."""
+    partial = f"{path}.partial"
+    with open(partial, "w", encoding="utf-8") as file:
+        json.dump(records, file, ensure_ascii=False, indent=1)
+    os.replace(partial, path)
+
+
+def main(argv: list[str] | None = None, client_class: type[CesceClient] = CesceClient) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--task", choices=TASKS, help="default: CESCE_TASK, else portfolio-sync")
+    args = parser.parse_args(argv)
+    config = Config.from_env(args.task)
+    if config.task not in TASKS:
+        parser.error(f"CESCE_TASK must be one of {', '.join(TASKS)}")
+    try:
+        records = sync(config, client_class)
+    except CesceError as error:
+        print(f"cesce: {error}", file=sys.stderr)
+        return 1
+    if config.output:
+        write_records(config.output, records)
+    else:
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+    print(f"{config.task}: {len(records)} records", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

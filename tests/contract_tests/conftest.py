@@ -1,0 +1,65 @@
+"""The kit's own tests run `cesce-contract verify-client` the way a user does, against the
+session's in-process emulator, with the reference client, the shell client and broken copies."""
+
+from __future__ import annotations
+
+import importlib.util
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import contract_tests.examples
+from contract_tests.verify_client import verify_client
+
+HERE = Path(__file__).parent
+PYTHON = shlex.quote(sys.executable)
+REFERENCE = f"{PYTHON} -m contract_tests.examples.reference_client"
+SHELL_CLIENT = f"sh {shlex.quote(str(Path(contract_tests.examples.__file__).parent / 'cesce_sync.sh'))}"
+
+
+class Clients:
+    """The commands and functions the kit's tests verify."""
+
+    reference = REFERENCE
+    shell = SHELL_CLIENT
+
+    @staticmethod
+    def broken(bug: str) -> str:
+        """The command running the broken copy ``bug`` of the reference client."""
+        return f"{PYTHON} {shlex.quote(str(HERE / 'broken_clients.py'))} {bug}"
+
+    @staticmethod
+    def broken_function(bug: str):
+        """The broken copy ``bug`` as a Python client function."""
+        spec = importlib.util.spec_from_file_location("broken_clients", HERE / "broken_clients.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return lambda config: module.sync(config, bug)
+
+    @staticmethod
+    def row(output: str, scenario: str) -> str:
+        """The report table's line for ``scenario``."""
+        for line in output.splitlines():
+            if line.split(" ", 1)[0] == scenario:
+                return line
+        raise AssertionError(f"no row for {scenario} in:\n{output}")
+
+
+@pytest.fixture
+def clients() -> type[Clients]:
+    return Clients
+
+
+@pytest.fixture
+def verify_cli(cesce_kit_emulator_url, tmp_path):
+    """``verify_cli(*args)``: run verify-client with these arguments against the session's
+    emulator, failing scenarios saved under tmp_path/report; returns click's Result."""
+
+    def run(*args: str):
+        return CliRunner().invoke(verify_client, ["--emulator-url", cesce_kit_emulator_url,
+                                                  "--report-dir", str(tmp_path / "report"), *args])
+
+    return run

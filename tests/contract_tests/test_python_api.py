@@ -1,0 +1,127 @@
+"""The same verification from Python: ``verify(function, task=...)`` and the
+``cesce_verify_client`` fixture, with the client written as a function of a ClientConfig."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from contract_tests.conformance import ConformanceFailure, verify
+from contract_tests.examples import reference_client
+
+
+def test_the_reference_client_function_passes_every_movements_scenario(cesce_verify_client):
+    report = cesce_verify_client(reference_client.sync, task="movements-sync", examples=0, jobs=4)
+
+    assert report.passed, report.render()
+    assert [r.verdict for r in report.results] == ["pass"] * 16
+
+
+def test_a_broken_function_fails_the_test_with_the_report(cesce_verify_client, clients):
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(clients.broken_function("keeps-pending"), task="portfolio-sync",
+                            scenarios=["portfolio-1", "portfolio-every-status"], examples=0)
+
+    report = failure.value.report
+    assert report.result("portfolio-1").verdict == "pass"
+    assert report.result("portfolio-every-status").first_wrong() == (
+        "run 1, endorsement 1: is missing (expected statusCode '2', creditLimitGranted '50000,00'); "
+        "the output has its pending request 300001 instead")
+    assert "portfolio-every-status" in str(failure.value)
+    assert "verify(<lambda>, task='portfolio-sync', scenario_file=" in str(failure.value)
+
+
+def test_amounts_and_codes_may_come_back_as_json_numbers(cesce_verify_client):
+    def typed(config):
+        return [{**record, "endorsementNo": int(record["endorsementNo"]), "statusCode": int(record["statusCode"]),
+                 "creditLimitGranted": float(record["creditLimitGranted"].replace(",", "."))}
+                for record in reference_client.sync(config)]
+
+    report = cesce_verify_client(typed, task="portfolio-sync", scenarios=["portfolio-every-status"], examples=0)
+
+    assert report.passed, report.render()
+
+
+def test_a_movements_client_must_keep_the_records_it_had(cesce_verify_client):
+    def forgetful(config):
+        return reference_client.CesceClient(config).movements_sync([])
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(forgetful, task="movements-sync", scenarios=["movements-1"], examples=0)
+
+    assert failure.value.report.result("movements-1").first_wrong() == (
+        "run 1, endorsement 1: is missing (expected statusCode '2', creditLimitGranted '15000,00')")
+
+
+def test_a_movements_client_must_apply_each_movement(cesce_verify_client):
+    def stale(config):
+        client = reference_client.CesceClient(config)
+        client.movements_sync(config.previous)
+        return config.previous
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(stale, task="movements-sync", scenarios=["movements-1"], examples=0)
+
+    assert failure.value.report.result("movements-1").first_wrong() == (
+        "run 1, endorsement 4: has statusCode '1', creditLimitGranted '0,00'; expected statusCode '2', "
+        "creditLimitGranted '25000,00' (the version it had before the run: a movement was not applied)")
+
+
+def test_a_function_that_raises_is_a_crash_with_its_traceback(cesce_verify_client):
+    def crashing(config):
+        raise RuntimeError("no route to Cesce")
+
+    report = cesce_verify_client(crashing, task="portfolio-sync", scenarios=["portfolio-0"], examples=0,
+                                 raise_on_failure=False)
+
+    result = report.result("portfolio-0")
+    assert result.verdict == "CRASH (1)"
+    assert result.first_wrong() == "run 1: exited with code 1: RuntimeError: no route to Cesce"
+
+
+def test_verify_starts_its_own_emulator_when_given_none(tmp_path):
+    report = verify(reference_client.sync, "portfolio-sync", scenarios=["portfolio-1"], examples=0,
+                    report_dir=tmp_path)
+
+    assert report.passed
+    assert report.emulator.endswith("(in-process)")
+
+
+def test_generated_scenarios_shrink_to_a_minimal_failure(cesce_verify_client, clients):
+    report = cesce_verify_client(clients.broken("first-page"), task="portfolio-sync", scenarios=[], examples=10,
+                                 seed=1, shrink_budget=25, raise_on_failure=False)
+
+    found, minimal = report.results[-2], report.results[-1]
+    assert found.verdict == minimal.verdict == "FAIL"
+    assert minimal.scenario.name == "generated-minimal"
+    listed = lambda s: s.old + s.recent + s.rejected + s.cancelled + s.pending_new + 2 * s.pending_requests  # noqa: E731
+    assert 500 < listed(minimal.scenario) < listed(found.scenario)
+    assert "stopped reading" in minimal.first_wrong()
+    assert minimal.saved.exists()
+
+
+def test_a_request_cesce_would_not_take_is_named_even_when_the_emulator_tolerates_it(cesce_verify_client):
+    class PageSize(reference_client.CesceClient):
+        def page_query(self, following):
+            return {**super().page_query(following), "pageSize": "500"}
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(lambda config: reference_client.sync(config, PageSize), task="portfolio-sync",
+                            scenarios=["portfolio-1"], examples=0)
+
+    assert failure.value.report.result("portfolio-1").first_wrong() == (
+        "run 1, request #2 GET portfolio?languageCode=ES&pageSize=500 -> 200: "
+        "pageSize: pageSize is not a parameter of this operation; ignored")
+
+
+def test_a_client_must_sync_the_contract_it_is_given(cesce_verify_client):
+    def elsewhere(config):
+        return reference_client.sync(replace(config, contract_no="40000000002"))
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(elsewhere, task="portfolio-sync", scenarios=["portfolio-1"], examples=0)
+
+    assert failure.value.report.result("portfolio-1").first_wrong() == (
+        "run 1, request #2 GET portfolio?languageCode=ES -> 200: "
+        "called another contract than the one configured (40000000001)")
