@@ -33,17 +33,24 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
             self._conn.execute("PRAGMA busy_timeout=10000")
         self._conn.executescript(files("emulator").joinpath("schema.sql").read_text("utf-8"))
         self._kinds = {
-            (table, col["name"]): col["type"]
+            (table, col[1]): col[2]  # (cid, name, type, ...)
             for table in ("tenants", "contracts", "debtors", "tokens", "journal", "faults")
             for col in self._conn.execute(f"PRAGMA table_info({table})")
         }
+        # Per table, the columns read back as Python values (a page of 500 rows converts these
+        # few, not every column).
+        converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
+        self._converters: dict[str, list[tuple[str, Any]]] = {}
+        for (table, column), kind in self._kinds.items():
+            self._converters.setdefault(table, [])
+            if kind in converters:
+                self._converters[table].append((column, converters[kind]))
 
     @contextmanager
     def transaction(self, *, rollback: bool = False) -> Iterator[Tx]:
@@ -72,19 +79,11 @@ class Store:
             out[key] = _param(value)
         return out
 
-    def _from_db(self, table: str, row: sqlite3.Row | None) -> Row | None:
-        if row is None:
-            return None
-        out = dict(row)
-        for key, value in out.items():
-            if value is None:
-                continue
-            kind = self._kinds.get((table, key))
-            if kind == "INSTANT":
-                out[key] = parse_instant(value)
-            elif kind == "DATE":
-                out[key] = date.fromisoformat(value)
-        return out
+    def _from_db(self, table: str, row: Row) -> Row:
+        for key, convert in self._converters[table]:
+            if row.get(key) is not None:
+                row[key] = convert(row[key])
+        return row
 
 
 def _param(value: Any) -> Any:
@@ -103,8 +102,9 @@ class Tx:
         self._conn = store._conn
 
     def _all(self, table: str, sql: str, *params: Any) -> list[Row]:
-        rows = self._conn.execute(sql, [_param(p) for p in params]).fetchall()
-        return [self._store._from_db(table, row) for row in rows]
+        cursor = self._conn.execute(sql, [_param(p) for p in params])
+        names = [column[0] for column in cursor.description]
+        return [self._store._from_db(table, dict(zip(names, row))) for row in cursor.fetchall()]
 
     def _one(self, table: str, sql: str, *params: Any) -> Row | None:
         rows = self._all(table, sql, *params)
@@ -126,12 +126,6 @@ class Tx:
     def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None) -> None:
         self._conn.execute("DELETE FROM tenants WHERE tenant = ?", [tenant])
         self._insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at}])
-
-    def tenants(self) -> list[str]:
-        rows = self._conn.execute(
-            "SELECT tenant FROM tenants UNION SELECT tenant FROM contracts UNION SELECT tenant FROM tokens"
-        ).fetchall()
-        return sorted(r[0] for r in rows if r[0] != SANDBOX_TENANT)
 
     def reset(self, tenant: str | None = None) -> None:
         """Forget a tenant (or every tenant, the sandbox's world aside): world, clock, tokens,

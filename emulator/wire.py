@@ -13,6 +13,7 @@ from dataclasses import fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from collections.abc import Callable
 from typing import Any
 
 #: Money and percentages travel as hundredths in the domain: 123456 is "1234,56" on the wire.
@@ -54,7 +55,7 @@ def normalize_amount(value: Any) -> str | None:
 
 
 def format_date(day: date | None) -> str:
-    return day.strftime("%Y%m%d") if day else "0"
+    return day.isoformat().replace("-", "") if day else "0"
 
 
 def parse_date(text: str) -> date | None:
@@ -89,10 +90,17 @@ def snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+_FORMATTERS = {"Amount": lambda value: format_amount(value or 0), "date | None": format_date}
+
+
 @cache
-def _record_layout(cls: type) -> tuple[tuple[str, str, str], ...]:
+def _record_layout(cls: type) -> tuple[tuple[str, str, Callable[[Any], str]], ...]:
     return tuple(
-        (f.name, camel(f.name), f.type)
+        (f.name, camel(f.name), _FORMATTERS.get(f.type, _text))
         for f in fields(cls)
         if not f.metadata.get("internal")
     )
@@ -102,16 +110,7 @@ def render_record(record: Any) -> dict[str, str]:
     """A domain dataclass as its wire record: camelCase keys in field order, every value a
     string. Fields annotated ``Amount`` and ``date | None`` take their wire formats; fields
     marked ``internal`` in their metadata stay off the wire."""
-    out = {}
-    for name, key, kind in _record_layout(type(record)):
-        value = getattr(record, name)
-        if kind == "Amount":
-            out[key] = format_amount(value or 0)
-        elif kind == "date | None":
-            out[key] = format_date(value)
-        else:
-            out[key] = "" if value is None else str(value)
-    return out
+    return {key: render(getattr(record, name)) for name, key, render in _record_layout(type(record))}
 
 
 def envelope(client: dict[str, str], **entity: Any) -> dict[str, Any]:
