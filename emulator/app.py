@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def gateway_error(error: HTTPException) -> Response:
-        return GatewayError(error.code or 500).response()
+        # A 405 names the methods the URL takes (RFC 9110 requires Allow on it).
+        allow = {key: value for key, value in error.get_headers() if key == "Allow"}
+        return GatewayError(error.code or 500, headers=allow).response()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

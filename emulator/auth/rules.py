@@ -64,6 +64,8 @@ def client_of(form: dict[str, str]) -> str:
         raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
     if len(client_id) > 200 or not client_id.isprintable() or client_id == SANDBOX_TENANT:
         raise OAuthError("invalid_client", "client_id is not a valid client identifier", 401)
+    if len(secret) > 200:  # the limit the OpenAPI document gives client_secret, as client_id
+        raise OAuthError("invalid_client", "client_secret is not a valid client secret", 401)
     return client_id
 
 
