@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
 import jsonschema
+import regress
 
 from emulator.errors import (
     BlankValue,
@@ -74,6 +76,21 @@ def _read(schema: dict, data: dict, strict: bool) -> tuple[dict, list[Finding]]:
     return data, findings
 
 
+@cache
+def _ecma(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern)
+
+
+def _pattern(validator, pattern: str, instance: Any, schema: dict):
+    # JSON Schema's patterns are ECMA-262 regular expressions, and Python's re reads them
+    # differently exactly where a request could slip through: its "$" matches before a final
+    # newline ("25000,00\n"), its "." takes "\r", its \d, \w and \s take Unicode's wider sets.
+    # regress is ECMA-262's dialect.
+    if validator.is_type(instance, "string") and _ecma(pattern).find(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 _VALIDATORS: dict[int, tuple[dict, jsonschema.Draft202012Validator]] = {}
 
 
@@ -82,7 +99,7 @@ def _validator(schema: dict) -> jsonschema.Draft202012Validator:
     # each is compiled once. The schema is kept alongside so its id cannot be reused.
     entry = _VALIDATORS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = _VALIDATORS[id(schema)] = (schema, jsonschema.Draft202012Validator(schema))
+        entry = _VALIDATORS[id(schema)] = (schema, _Validator(schema))
     return entry[1]
 
 
@@ -131,7 +148,10 @@ def _valid(schema: dict, value: Any) -> bool:
 
 def _precedence(error: jsonschema.ValidationError) -> tuple:
     blank = "x-cesce-blank-status" in error.schema and isinstance(error.instance, str) and not error.instance.strip()
-    return (not blank, error.validator != "required", list(map(str, error.absolute_path)))
+    # A property whose allOf part fails counts as unevaluated, so unevaluatedProperties fails
+    # too when that property is only too long: name the property's own error first.
+    spurious = error.validator == "unevaluatedProperties"
+    return (not blank, error.validator != "required", spurious, list(map(str, error.absolute_path)))
 
 
 def _business_error(error: jsonschema.ValidationError) -> BusinessError:

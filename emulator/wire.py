@@ -19,10 +19,11 @@ from typing import Any
 #: Money and percentages travel as hundredths in the domain: 123456 is "1234,56" on the wire.
 Amount = int
 
-AMOUNT = re.compile(r"-?\d{1,13},\d{2}")
-DATE = re.compile(r"0|\d{8}")
-_LENIENT_AMOUNT = re.compile(r"-?\d{1,13}(?:[.,]\d{1,2})?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# [0-9], not \d: Python's \d takes every Unicode digit, and the wire has only ASCII ones.
+AMOUNT = re.compile(r"-?[0-9]{1,13},[0-9]{2}")
+DATE = re.compile(r"0|[0-9]{8}")
+_LENIENT_AMOUNT = re.compile(r"-?[0-9]{1,13}(?:[.,][0-9]{1,2})?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def format_amount(hundredths: Amount) -> str:
