@@ -40,12 +40,24 @@ def main() -> None:
 @click.option("--fixtures-dir", help="Scenarios to use instead of the bundled ones.  [env CESCE_EMULATOR_FIXTURES_DIR]")
 @click.option("--page-size", type=int, help="Records per portfolio and movements page.  [env CESCE_EMULATOR_PAGE_SIZE; default 500]")
 @click.option("--threads", type=int, help="Request threads.  [env CESCE_EMULATOR_THREADS; default 8]")
+@click.option("--replay-dir", help="Replay cases (from import-postman, say) the sandbox catalog answers before the"
+                                   " Sandbox Model.  [env CESCE_EMULATOR_REPLAY_DIR]")
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
-    # A broken Sandbox Model or an unusable state file fails here, before the server forks.
+    # A broken Sandbox Model, replay case or an unusable state file fails here, before the
+    # server forks.
     try:
-        SandboxModel(settings.mocks_dir)
+        model = SandboxModel(settings.mocks_dir)
+        if settings.replay_dir is not None:
+            from pathlib import Path
+
+            from emulator.replay import cases
+
+            if not Path(settings.replay_dir).is_dir():
+                raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
+            replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
+            click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
         Store(settings.state).close()
     except ModelError as error:
         raise click.ClickException(str(error)) from None
@@ -150,3 +162,35 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
     with store.transaction(rollback=True) as tx:
         click.echo(json.dumps(rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no), indent=2, ensure_ascii=False))
     store.close()
+
+
+@main.command("import-postman")
+@click.argument("collection", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_dir", default="replay", show_default=True, type=click.Path(file_okay=False),
+              help="Directory to write the cases into; serve it with --replay-dir.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A value for a {{variable}} the collection does not define (an environment's baseUrl, say).")
+def import_postman(collection: str, out_dir: str, variables: tuple[str, ...]) -> None:
+    """Turn the saved examples of a Postman collection (v2.1) into sandbox replay cases."""
+    from pathlib import Path
+
+    from emulator.replay import postman
+
+    given = {}
+    for variable in variables:
+        name, sep, value = variable.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{variable!r} is not NAME=VALUE", param_hint="--var")
+        given[name] = value
+    try:
+        imported = postman.convert(postman.load(Path(collection)), given)
+    except postman.CollectionError as error:
+        raise click.ClickException(str(error)) from None
+    if not imported.cases:
+        raise click.ClickException(f"{collection}: no saved example to replay"
+                                   + "".join(f"\n  skipped {reason}" for reason in imported.skipped))
+    target = postman.write(imported, Path(out_dir))
+    click.echo(f"{len(imported.cases)} cases written to {target}")
+    for reason in imported.skipped:
+        click.echo(f"  skipped {reason}")
+    click.echo(f"Serve them with: cesce-emulator serve --replay-dir {out_dir}")

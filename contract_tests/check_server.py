@@ -1,0 +1,253 @@
+"""cesce-contract check-server: does a server answer as Cesce's API Market does?
+
+Schemathesis runs over the emulator's bundled OpenAPI document (product segments from
+mocks/products.yaml, exactly as the emulator serves it at /_emulator/openapi.yaml) against any
+Cesce-compatible server: the emulator, a team's own mock, or Cesce's catalogs. Every operation
+gets the document's examples, boundary values and generated requests, and, with links, whole
+sequences (classify a debtor, read it back, find it in the portfolio, cancel it; page after
+page). Each answer is held to the document (status, content type, body) and to Cesce's wire
+format (contract_tests.checks: envelope, strings only, "1234,56" amounts, "yyyyMMdd" dates,
+the nextEndorsementNo chain, ...).
+
+A finding is the server's fault and makes the command exit with 1. A base URL that is missing,
+malformed or unreachable, or credentials the token endpoint refuses, are usage errors (exit 2):
+nothing was checked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+CATALOGS = ("sandbox", "dev", "pre", "pro")
+ORGANIZATION = "cesceapiconnect"
+#: Statuses with which a schema-valid request may be answered. Cesce refuses well-formed
+#: requests on business grounds with 400 (NO EXISTE LIMITE A PARTIR DE LOS DATOS
+#: INTRODUCIDOS, a policy that does not allow the operation), so 400 is among them.
+ACCEPTED_FOR_VALID_DATA = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+
+@click.command("check-server")
+@click.option("--base-url", required=True, metavar="URL",
+              help="The server's root, without the catalog: http://127.0.0.1:8080, or "
+                   "https://api-qun.eu-central-a.apiconnect.ibmappdomain.cloud/cesceapiconnect.")
+@click.option("--catalog", type=click.Choice(CATALOGS), default="dev", show_default=True,
+              help="The catalog to check; requests go to URL/CATALOG/... and the token to URL/CATALOG/oauth2/v1/token.")
+@click.option("--client-id", default="cesce-contract", show_default=True, envvar="CESCE_CLIENT_ID",
+              help="OAuth2 client id (the emulator's tenant).  [env CESCE_CLIENT_ID]")
+@click.option("--client-secret", default="secret", envvar="CESCE_CLIENT_SECRET",
+              help="OAuth2 client secret.  [env CESCE_CLIENT_SECRET]")
+@click.option("--username", default="user", envvar="CESCE_USERNAME", help="Password-grant username.  [env CESCE_USERNAME]")
+@click.option("--password", default="password", envvar="CESCE_PASSWORD", help="Password-grant password.  [env CESCE_PASSWORD]")
+@click.option("--contract-no", metavar="N",
+              help="Use this contract in every request (the sandbox catalog answers only for its mock "
+                   "contracts, such as 10100000001); generated numbers otherwise.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Generated requests per operation, and link scenarios.")
+@click.option("--stateful/--no-stateful", default=True, show_default=True,
+              help="Follow the document's links: classify, then read back, find and cancel; page after page.")
+@click.option("--invalid-data/--no-invalid-data", default=False, show_default=True,
+              help="Also send schema-violating requests and expect them refused. Only a strict server "
+                   "refuses them all (Cesce, or cesce-emulator serve --strict).")
+@click.option("--seed", type=int, help="Seed of the generated data, to repeat a run.")
+def check_server(base_url: str, catalog: str, client_id: str, client_secret: str, username: str, password: str,
+                 contract_no: str | None, max_examples: int, stateful: bool, invalid_data: bool, seed: int | None) -> None:
+    """Check a Cesce-compatible server against the OpenAPI document and Cesce's wire format.
+
+    Exits 0 when nothing was found, 1 on findings (each named by the rule it breaks, with the
+    answer and a curl command to reproduce it), 2 when the server cannot be checked at all.
+    """
+    root = _root(base_url)
+    api_base = f"{root}/{catalog}"
+    token = _token(api_base, client_id, client_secret, username, password)
+    click.echo(f"Checking {api_base} as client {client_id!r}"
+               f" ({'valid and invalid' if invalid_data else 'valid'} data, {max_examples} examples per operation"
+               f"{', links followed' if stateful else ''})\n")
+    run = Run()
+    started = time.monotonic()
+    for event in _engine(api_base, catalog, token, contract_no, max_examples, stateful, invalid_data, seed).execute():
+        run.add(event)
+    run.elapsed = time.monotonic() - started
+    click.echo(run.render())
+    if not run.passed:
+        raise SystemExit(1)
+
+
+def _root(base_url: str) -> str:
+    parts = urllib.parse.urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"{base_url!r} is not an http(s) URL", param_hint="--base-url")
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if last in CATALOGS:
+        raise click.BadParameter(f"{base_url!r} ends with the catalog {last!r}; give the server's root"
+                                 f" ({base_url.rstrip('/').rsplit('/', 1)[0]}) and --catalog {last}", param_hint="--base-url")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _token(api_base: str, client_id: str, client_secret: str, username: str, password: str) -> str:
+    from emulator.control import call
+
+    url = f"{api_base}/oauth2/v1/token"
+    form = {"grant_type": "password", "client_id": client_id, "client_secret": client_secret,
+            "scope": "read create update delete", "username": username, "password": password}
+    try:
+        answer = call("POST", url, form=form, timeout=30)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise click.UsageError(f"cannot reach {url}: {reason}") from None
+    token = answer.body.get("access_token") if isinstance(answer.body, dict) else None
+    if answer.status != 200 or not isinstance(token, str):
+        raise click.UsageError(f"the token endpoint {url} gave no token for these credentials:"
+                               f" HTTP {answer.status} {json.dumps(answer.body)[:300]}")
+    return token
+
+
+def _engine(api_base: str, catalog: str, token: str, contract_no: str | None, max_examples: int, stateful: bool,
+            invalid_data: bool, seed: int | None):
+    import schemathesis
+    from schemathesis import engine
+
+    import contract_tests.checks  # noqa: F401 (registers Cesce's wire-format checks)
+    from contract_tests import document
+
+    config: dict[str, Any] = {
+        "base-url": api_base,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "generation": {"mode": "all" if invalid_data else "positive", "max-examples": max_examples},
+        "phases": {"stateful": {"enabled": stateful}},
+        "checks": {
+            # contract_tests.checks.server_errors_only_on_blank_fields takes its place: Cesce
+            # documents HTTP 500 for a blank nonPaymentInd.
+            "not_a_server_error": {"enabled": False},
+            "positive_data_acceptance": {"expected-statuses": ACCEPTED_FOR_VALID_DATA},
+        },
+    }
+    if catalog == "sandbox":
+        # The sandbox keeps nothing a request does (Cesce's sandbox neither): a debtor a
+        # classification answer names is unknown to the next request.
+        config["checks"]["ensure_resource_availability"] = {"enabled": False}
+    if contract_no is not None:
+        config["parameters"] = {"contractNo": contract_no}
+    if seed is not None:
+        config["seed"] = seed
+    schema = schemathesis.openapi.from_dict(document.document(), config=schemathesis.Config.from_dict(config))
+    return engine.from_schema(schema)
+
+
+@dataclass
+class Finding:
+    check: str
+    operation: str
+    message: str
+    example: str
+    answer: str
+    count: int = 1
+
+
+@dataclass
+class Run:
+    """What a run found, gathered from schemathesis's engine events."""
+
+    findings: dict[tuple[str, str, str], Finding] = field(default_factory=dict)
+    requests: Counter = field(default_factory=Counter)
+    phases: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    scenarios: int = 0
+    stop: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings and not self.errors
+
+    def add(self, event: Any) -> None:
+        from schemathesis.engine import events
+
+        if isinstance(event, events.ScenarioFinished):
+            self._scenario(event)
+        elif isinstance(event, events.PhaseFinished) and event.phase.name.value in ("examples", "coverage", "fuzzing", "stateful"):
+            skipped = event.phase.skip_reason
+            self.phases.append((event.phase.name.value, f"skipped ({skipped.value})" if skipped else "done"))
+        elif isinstance(event, events.NonFatalError):
+            self.errors.append(f"{event.label}: {event.info.title}: {event.value}")
+        elif isinstance(event, events.FatalError):
+            self.errors.append(f"the run stopped: {event.exception}")
+        elif isinstance(event, events.EngineFinished) and event.stop_reason.value != "completed":
+            self.stop = event.stop_reason.value
+
+    def _scenario(self, event: Any) -> None:
+        recorder = event.recorder
+        if event.phase.value == "stateful":
+            self.scenarios += 1
+        for case_id, interaction in recorder.interactions.items():
+            self.requests[recorder.cases[case_id].value.operation.label if case_id in recorder.cases else "?"] += 1
+        for case_id, nodes in recorder.checks.items():
+            for node in nodes:
+                if node.failure_info is None:
+                    continue
+                failure = node.failure_info.failure
+                operation = failure.operation or recorder.label or "?"
+                message = failure.message.strip() or failure.title
+                key = (node.name, operation, message.splitlines()[0] if message else "")
+                if key in self.findings:
+                    self.findings[key].count += 1
+                    continue
+                interaction = recorder.interactions.get(failure.case_id or case_id)
+                self.findings[key] = Finding(node.name, operation, message, node.failure_info.code_sample,
+                                             _answer(interaction.response if interaction else None))
+
+    def render(self) -> str:
+        lines = ["Phases: " + ", ".join(f"{name} {state}" for name, state in self.phases)]
+        if self.scenarios:
+            lines[0] += f" ({self.scenarios} link scenarios)"
+        lines += ["", "Operations:"]
+        failing = Counter(finding.operation for finding in self.findings.values())
+        for operation in sorted(self.requests, key=_by_path):
+            mark = "FAIL" if failing[operation] else " ok "
+            found = f", {failing[operation]} finding{'s' if failing[operation] > 1 else ''}" if failing[operation] else ""
+            lines.append(f"  [{mark}] {operation}  ({self.requests[operation]} requests{found})")
+        for number, finding in enumerate(self.findings.values(), 1):
+            lines += ["", f"{number}. {finding.check}: {finding.operation}"
+                          f"{f'  ({finding.count} times)' if finding.count > 1 else ''}"]
+            lines += [f"   {line}" for line in finding.message.splitlines() if line.strip()][:12]
+            if finding.answer:
+                lines.append(f"   Answer: {finding.answer}")
+            lines += ["   Reproduce:"] + [f"     {line}" for line in finding.example.splitlines()]
+        if self.findings:
+            broken = {}
+            for finding in self.findings.values():
+                broken.setdefault(finding.check, set()).add(finding.operation)
+            width = max(map(len, broken))
+            lines += ["", "Rules broken:"] + [
+                f"  {check.ljust(width)}  {len(operations)} operation{'s' if len(operations) > 1 else ''}"
+                for check, operations in sorted(broken.items())]
+        if self.errors:
+            lines += ["", "Errors (the run could not check everything):"] + [f"  - {error}" for error in self.errors[:20]]
+        if self.stop:
+            lines += ["", f"The run stopped early: {self.stop.replace('_', ' ')}."]
+        total = sum(self.requests.values())
+        verdict = "no findings" if self.passed else (
+            f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}"
+            f"{f' and {len(self.errors)} errors' if self.errors else ''}")
+        lines += ["", f"{verdict}: {total} requests to {len(self.requests)} operations in {self.elapsed:.1f} s"]
+        return "\n".join(lines)
+
+
+def _answer(response: Any) -> str:
+    if response is None:
+        return ""
+    text = (response.content or b"").decode("utf-8", "replace")
+    return f"HTTP {response.status_code} {text[:240]}{'...' if len(text) > 240 else ''}"
+
+
+def _by_path(label: str) -> tuple[str, str]:
+    method, _, path = label.partition(" ")
+    return path, method
