@@ -128,8 +128,12 @@ class Control:
         return self._operator("POST", "events", list(events))["results"]
 
     def fault(self, **fault: Any) -> list[dict]:
-        """Inject a fault: status=503, times=2, operation="getPortfolio", latencyMs=..."""
+        """Inject a fault: status=503, times=2, operation="getPortfolio", skip=1, latencyMs=...,
+        advanceClock="PT61M". Returns the tenant's faults still to fire."""
         return self._operator("POST", "faults", fault)["faults"]
+
+    def faults(self) -> list[dict]:
+        return self._operator("GET", "faults")["faults"]
 
     def clear_faults(self) -> None:
         self._operator("DELETE", "faults")

@@ -27,7 +27,8 @@ from emulator.history import catch_up
 from emulator.replay import cases
 from emulator.store import SANDBOX_TENANT
 from emulator.validation import Finding, read_body, read_query
-from emulator.world import World, clock_of
+from emulator.clock import parse_duration
+from emulator.world import World, clock_of, save_clock
 
 CONTRACT_NO = re.compile(r"[0-9]{1,11}")
 _MESSAGES = {
@@ -55,8 +56,11 @@ class GatewayError(Exception):
         return {"httpCode": str(self.status), "httpMessage": message,
                 "moreInformation": f"{more}: {self.detail}" if self.detail else more}
 
+    def answer(self) -> Answer:
+        return Answer(self.status, self.body(), dict(self.headers))
+
     def response(self) -> Response:
-        return json_response(self.status, self.body(), self.headers)
+        return self.answer().response()
 
 
 @dataclass
@@ -74,13 +78,7 @@ class Call:
         return {"contractNo": self.contract_no, **extra}
 
 
-@dataclass
-class Reply:
-    status: int
-    body: dict[str, Any]
-
-
-Handler = Callable[[Call], Reply]
+Handler = Callable[[Call], "Answer"]
 
 
 class Operations(dict[str, Handler]):
@@ -123,7 +121,20 @@ def services():
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(wire.dumps(body), status, headers=headers, mimetype="application/json")
+    return Answer(status, body, headers or {}).response()
+
+
+@dataclass
+class Answer:
+    """A response before it is sent: the journal keeps a summary of the body as it is."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> Response:
+        data = b"" if self.body is None else wire.dumps(self.body)
+        return Response(data, self.status, headers=self.headers, mimetype="application/json")
 
 
 def business_view(operation: Operation, handler: Handler) -> Callable[..., Response]:
@@ -131,34 +142,38 @@ def business_view(operation: Operation, handler: Handler) -> Callable[..., Respo
         exchange = Exchange(catalog, operation.operation_id)
         language = _language()
         try:
-            response = _serve(operation, handler, catalog, contractNo, exchange, language)
+            answer = _serve(operation, handler, catalog, contractNo, exchange, language)
         except GatewayError as error:
-            response = error.response()
+            answer = error.answer()
         except BusinessError as error:
             if catalog == "sandbox" and isinstance(error, NotFoundError):
                 error = SandboxNotFound()
-            response = business_error_response(error, language, contractNo)
-        record(exchange, response)
-        return response
+            answer = business_error_answer(error, language, contractNo)
+        record(exchange, answer)
+        return answer.response()
 
     view.__name__ = operation.operation_id
     return view
 
 
-def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exchange: Exchange, language: str) -> Response:
+def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exchange: Exchange, language: str) -> Answer:
     cesce = services()
     with cesce.store.transaction() as tx:
         try:
             token = auth.bearer(tx, request.headers.get("Authorization"), catalog)
         except auth.Unauthorized as refused:
-            raise GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'}) from None
+            raise _unauthorized(refused) from None
         exchange.tenant, exchange.token = token.tenant, token.reference
-        exchange.now = now = clock_of(tx, token.tenant).now()
-        try:
-            auth.admit(token, now, op.scopes)
-        except auth.Unauthorized as refused:
-            raise GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'}) from None
+        clock = clock_of(tx, token.tenant)
         fault = tx.take_fault(token.tenant, op.operation_id, op.method)
+        if fault and fault["advance"]:
+            clock = clock.shift(parse_duration(fault["advance"]))
+            save_clock(tx, token.tenant, clock)
+        exchange.now = now = clock.now()
+    try:
+        auth.admit(token, now, op.scopes)
+    except auth.Unauthorized as refused:
+        raise _unauthorized(refused) from None
     if fault:
         inject(fault)
     exchange.request_text = request.get_data(as_text=True)[:65536] or None
@@ -186,18 +201,18 @@ def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exch
             sandbox=sandbox,
         )
         catch_up(world)
-        reply = handler(Call(world, contract_no, query, body, language, cesce.settings.page_size))
-    return json_response(reply.status, reply.body)
+        return handler(Call(world, contract_no, query, body, language, cesce.settings.page_size))
 
 
-def _replay(replay: list, catalog: str) -> Response | None:
+def _unauthorized(refused: auth.Unauthorized) -> GatewayError:
+    return GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'})
+
+
+def _replay(replay: list, catalog: str) -> Answer | None:
     below = request.path.split(f"/{catalog}", 1)[1]
     body = request.get_json(silent=True) if request.get_data() else None
     case = cases.find(replay, request.method, below, request.args.to_dict(), body)
-    if case is None:
-        return None
-    return Response(wire.dumps(case.response) if case.response is not None else b"", case.status,
-                    headers=case.headers, mimetype="application/json")
+    return None if case is None else Answer(case.status, case.response, dict(case.headers))
 
 
 def inject(fault: dict) -> None:
@@ -209,21 +224,16 @@ def inject(fault: dict) -> None:
         raise GatewayError(fault["status"], "injected fault", headers)
 
 
-def business_error_response(error: BusinessError, language: str, contract_no: str | None) -> Response:
+def business_error_answer(error: BusinessError, language: str, contract_no: str | None) -> Answer:
     code, text = services().model.error_text(error.key, language, error.params)
     client = {"contractNo": contract_no} if contract_no else {}
-    return json_response(error.status, wire.error_envelope(code, text, client))
+    return Answer(error.status, wire.error_envelope(code, text, client))
 
 
-def record(exchange: Exchange, response: Response) -> None:
+def record(exchange: Exchange, answer: Answer) -> None:
     """Write the journal entry of a request that named a tenant."""
     if exchange.tenant is None:
         return
-    cesce = services()
-    try:
-        body = json.loads(response.get_data())
-    except ValueError:
-        body = None
     entry = {
         "tenant": exchange.tenant,
         "at": exchange.now,
@@ -233,27 +243,35 @@ def record(exchange: Exchange, response: Response) -> None:
         "path": request.path,
         "query": json.dumps(request.args.to_dict(flat=False)),
         "request": exchange.request_text,
-        "status": response.status_code,
-        "response": json.dumps(_summary(body)),
+        "status": answer.status,
+        "response": json.dumps(_summary(answer)),
         "token": exchange.token,
         "findings": json.dumps([f.to_dict() for f in exchange.findings]),
     }
-    with cesce.store.transaction() as tx:
+    with services().store.transaction() as tx:
         tx.append_journal(entry)
 
 
-def _summary(body: Any) -> dict[str, Any]:
-    """What the journal keeps of a response: the error, the paging field, how many records a
-    page had (full pages of 500 records would make the journal heavier than the state), the key
-    fields of a single record, and which token a token call issued."""
+def _summary(answer: Answer) -> dict[str, Any]:
+    """What the journal keeps of a response: the error with its text, Retry-After, the paging
+    field, how many records a page had (full pages of 500 records would make the journal
+    heavier than the state), the key fields of a single record, and which token a token call
+    issued."""
+    body = answer.body
     if not isinstance(body, dict):
         return {}
     if "access_token" in body:
         return {"token": auth.reference(body["access_token"]), "scope": body.get("scope")}
     if "httpCode" in body or "error_description" in body:
-        keep = ("httpCode", "httpMessage", "error", "error_description")
-        return {k: body[k] for k in keep if k in body}
-    summary = {"errorCode": body.get("error", {}).get("errorCode")}
+        keep = ("httpCode", "httpMessage", "moreInformation", "error", "error_description")
+        summary = {k: body[k] for k in keep if k in body}
+        if "Retry-After" in answer.headers:
+            summary["retryAfter"] = answer.headers["Retry-After"]
+        return summary
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    summary = {"errorCode": error.get("errorCode")}
+    if error.get("errorCode") not in (None, "0"):
+        summary["errorDescription"] = error.get("errorDescription")
     client = body.get("client") or {}
     if "nextEndorsementNo" in client:
         summary["nextEndorsementNo"] = client["nextEndorsementNo"]

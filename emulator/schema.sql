@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS journal (
 );
 CREATE INDEX IF NOT EXISTS journal_by_tenant ON journal (tenant, id);
 
--- Injected gateway failures and latency, consumed by the requests they match.
+-- Injected gateway failures, latency and clock jumps, consumed by the requests they match.
 CREATE TABLE IF NOT EXISTS faults (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant      TEXT NOT NULL,
@@ -105,6 +105,8 @@ CREATE TABLE IF NOT EXISTS faults (
     status      INTEGER,          -- NULL: latency only
     retry_after INTEGER,
     latency_ms  INTEGER NOT NULL DEFAULT 0,
-    remaining   INTEGER NOT NULL  -- requests still to fail
+    advance     TEXT,             -- an ISO 8601 duration the tenant's clock jumps when it fires
+    skip        INTEGER NOT NULL DEFAULT 0,  -- matching requests to let through first
+    remaining   INTEGER NOT NULL  -- requests still to affect
 );
 CREATE INDEX IF NOT EXISTS faults_by_tenant ON faults (tenant, id);

@@ -289,13 +289,17 @@ class Tx:
         return self._all("faults", "SELECT * FROM faults WHERE tenant = ? AND remaining > 0 ORDER BY id", tenant)
 
     def take_fault(self, tenant: str, operation: str, method: str) -> Row | None:
-        """The oldest fault matching this request, with one use of it consumed."""
+        """The oldest fault matching this request, with one use of it consumed; None while it
+        still lets matching requests through (its ``skip``)."""
         fault = self._one(
             "faults",
             "SELECT * FROM faults WHERE tenant = ? AND remaining > 0 AND (operation IS NULL OR operation = ?)"
             " AND (method IS NULL OR method = ?) ORDER BY id LIMIT 1",
             tenant, operation, method,
         )
+        if fault and fault["skip"]:
+            self._conn.execute("UPDATE faults SET skip = skip - 1 WHERE id = ?", [fault["id"]])
+            return None
         if fault:
             self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
         return fault

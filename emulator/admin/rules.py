@@ -147,6 +147,11 @@ def _instant(value: datetime | None) -> str | None:
 
 def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
     check(fault, "fault")
+    if "advanceClock" in fault:
+        try:
+            parse_duration(fault["advanceClock"])
+        except ValueError as error:
+            raise OperatorError(f"advanceClock: {error}") from None
     tx.insert_fault({
         "tenant": tenant,
         "operation": fault.get("operation"),
@@ -154,13 +159,16 @@ def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
         "status": fault.get("status"),
         "retry_after": fault.get("retryAfter"),
         "latency_ms": fault.get("latencyMs", 0),
+        "advance": fault.get("advanceClock"),
+        "skip": fault.get("skip", 0),
         "remaining": fault.get("times", 1),
     })
 
 
 def fault_view(row: dict) -> dict:
     return {"id": row["id"], "operation": row["operation"], "method": row["method"], "status": row["status"],
-            "retryAfter": row["retry_after"], "latencyMs": row["latency_ms"], "remaining": row["remaining"]}
+            "retryAfter": row["retry_after"], "latencyMs": row["latency_ms"], "advanceClock": row["advance"],
+            "skip": row["skip"], "remaining": row["remaining"]}
 
 
 def journal(tx: Tx, tenant: str, after: int, limit: int) -> list[dict]:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 
 from emulator.auth import rules
 from emulator.clock import ClockState
-from emulator.gateway import Exchange, GatewayError, inject, json_response, record, services
+from emulator.gateway import Answer, Exchange, GatewayError, inject, record, services
 from emulator.world import clock_of
 
 _SECRETS = ("client_secret", "password", "refresh_token")
@@ -24,18 +24,18 @@ def token(catalog: str) -> Response:
     exchange = Exchange(catalog, "token", tenant=form.get("client_id") or None)
     exchange.request_text = "&".join(f"{k}={'***' if k in _SECRETS else v}" for k, v in form.items()) or None
     try:
-        response = _token(catalog, form, exchange)
+        answer = _token(catalog, form, exchange)
     except GatewayError as error:
-        response = error.response()
+        answer = error.answer()
     except rules.OAuthError as error:
         headers = {"WWW-Authenticate": 'Basic realm="cesce"'} if error.status == 401 else {}
-        response = json_response(error.status, {"error": error.error, "error_description": error.description}, headers)
+        answer = Answer(error.status, {"error": error.error, "error_description": error.description}, headers)
     if exchange.tenant and len(exchange.tenant) <= 200:
-        record(exchange, response)
-    return response
+        record(exchange, answer)
+    return answer.response()
 
 
-def _token(catalog: str, form: dict[str, str], exchange: Exchange) -> Response:
+def _token(catalog: str, form: dict[str, str], exchange: Exchange) -> Answer:
     cesce = services()
     if not form and request.is_json:
         raise rules.OAuthError("invalid_request", "the token endpoint takes form parameters (application/x-www-form-urlencoded)")
@@ -55,4 +55,4 @@ def _token(catalog: str, form: dict[str, str], exchange: Exchange) -> Response:
         "refresh_token": pair.refresh_token,
         "refresh_token_expires_in": int(rules.REFRESH_LIFETIME.total_seconds()),
     }
-    return json_response(200, body, {"Cache-Control": "no-store"})
+    return Answer(200, body, {"Cache-Control": "no-store"})

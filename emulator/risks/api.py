@@ -3,7 +3,7 @@ validated request, calls the rule of the same name and renders its result in Ces
 
 from __future__ import annotations
 
-from emulator.gateway import Call, Operations, Reply
+from emulator.gateway import Answer, Call, Operations
 from emulator.risks import rules
 from emulator.risks.records import Debtor
 from emulator.wire import envelope, parse_amount, render_record, snake
@@ -13,13 +13,13 @@ _DETAILS = ("companyName", "address", "city", "state", "postalCode", "phoneNo", 
 
 
 @operations("getClassification")
-def get_classification(call: Call) -> Reply:
+def get_classification(call: Call) -> Answer:
     debtor = rules.find_debtor(call.world, call.contract_no, identifiers(call.query))
     return _record(call, 200, debtor)
 
 
 @operations("createClassification")
-def create_classification(call: Call) -> Reply:
+def create_classification(call: Call) -> Answer:
     fields = call.body["debtor"]
     request = rules.ClassificationRequest(
         identifiers=identifiers(fields),
@@ -35,31 +35,31 @@ def create_classification(call: Call) -> Reply:
 
 
 @operations("activateDeactivateClassification")
-def activate_deactivate_classification(call: Call) -> Reply:
+def activate_deactivate_classification(call: Call) -> Answer:
     fields = call.body["debtor"]
     debtor = rules.activate_deactivate(call.world, call.contract_no, identifiers(fields), fields["activateInd"] == "Y")
     return _record(call, 200, debtor)
 
 
 @operations("cancelClassification")
-def cancel_classification(call: Call) -> Reply:
+def cancel_classification(call: Call) -> Answer:
     return _record(call, 200, rules.cancel(call.world, call.contract_no, identifiers(call.body["debtor"])))
 
 
 @operations("acceptDenyPremium")
-def accept_deny_premium(call: Call) -> Reply:
+def accept_deny_premium(call: Call) -> Answer:
     fields = call.body["debtor"]
     debtor = rules.accept_deny_premium(call.world, call.contract_no, identifiers(fields), fields["acceptPremiumInd"] == "Y")
     return _record(call, 200, debtor)
 
 
 @operations("getPortfolio")
-def get_portfolio(call: Call) -> Reply:
+def get_portfolio(call: Call) -> Answer:
     return _page(call, rules.portfolio(call.world, call.contract_no, _start(call), call.page_size))
 
 
 @operations("getMovements")
-def get_movements(call: Call) -> Reply:
+def get_movements(call: Call) -> Answer:
     return _page(call, rules.movements(call.world, call.contract_no, _start(call), call.page_size))
 
 
@@ -81,10 +81,10 @@ def _start(call: Call) -> int:
     return int(call.query.get("nextEndorsementNo") or 0)
 
 
-def _record(call: Call, status: int, debtor: Debtor) -> Reply:
-    return Reply(status, envelope(call.client(), debtor=render_record(debtor)))
+def _record(call: Call, status: int, debtor: Debtor) -> Answer:
+    return Answer(status, envelope(call.client(), debtor=render_record(debtor)))
 
 
-def _page(call: Call, page: rules.Page) -> Reply:
+def _page(call: Call, page: rules.Page) -> Answer:
     records = [render_record(debtor) for debtor in page.records] or None
-    return Reply(200, envelope(call.client(nextEndorsementNo=str(page.next_endorsement_no)), debtor=records))
+    return Answer(200, envelope(call.client(nextEndorsementNo=str(page.next_endorsement_no)), debtor=records))

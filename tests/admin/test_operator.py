@@ -162,3 +162,26 @@ def test_the_served_openapi_document_uses_the_product_map(client):
     answer = client.get("/_emulator/openapi.yaml")
     assert answer.status_code == 200 and answer.mimetype == "application/yaml"
     assert "/portfolio-movements/v1/contracts/{contractNo}/movements:" in answer.get_data(as_text=True)
+
+
+def test_a_fault_can_let_requests_through_first(api):
+    api.operator("POST", "faults", {"status": 503, "skip": 2, "operation": "getPortfolio"})
+    assert [api.portfolio(STANDARD).status_code for _ in range(4)] == [200, 200, 503, 200]
+
+
+def test_a_clock_fault_expires_the_token_at_an_exact_request(api):
+    token = api.token().json["access_token"]
+    api.operator("POST", "faults", {"advanceClock": "PT61M", "skip": 1, "operation": "getPortfolio"})
+    assert api.portfolio(STANDARD, token=token).status_code == 200
+    expired = api.portfolio(STANDARD, token=token)
+    assert expired.status_code == 401 and "expired" in expired.json["moreInformation"]
+    assert api.portfolio(STANDARD).status_code == 200  # a new token works on the moved clock
+
+
+def test_the_journal_keeps_error_texts_and_retry_after(api):
+    api.operator("POST", "faults", {"status": 429, "retryAfter": 3, "operation": "getPortfolio"})
+    api.portfolio(STANDARD)
+    api.classification(STANDARD, endorsementNo="999", languageCode="EN")
+    limited, refused = api.operator("GET", "journal")["entries"][-2:]
+    assert limited["response"]["retryAfter"] == "3" and limited["response"]["httpCode"] == "429"
+    assert refused["response"] == {"errorCode": "2001", "errorDescription": "NO LIMIT EXISTS FOR THE DATA PROVIDED"}
