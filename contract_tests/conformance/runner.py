@@ -5,7 +5,6 @@ works, and each run judged from the journal and the tenant's state."""
 from __future__ import annotations
 
 import time
-import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
 
 #: How often the kit looks at the journal while a client runs (to stop one that loops).
 JOURNAL_POLL = 0.5
-#: How often it looks for the moment to expire the token (the fault list, a cheap call).
-EXPIRY_POLL = 0.02
 
 
 @dataclass(frozen=True)
@@ -55,9 +52,10 @@ def run_scenario(target: Target, client: Client, scenario: Scenario, timeout: fl
         cursor = 0
         for number in range(1, scenario.runs + 1):
             faults = seeding.faults(scenario) if number == 1 else []
-            expiry = _post_faults(control, faults, scenario.expire_token)
+            for body in faults:
+                control.fault(**body)
             config = _config(control, scenario, previous)
-            outcome, cursor_during = _execute(control, client.start(config, workdir), scenario, timeout, cursor, expiry)
+            outcome, cursor_during = _execute(control, client.start(config, workdir), scenario, timeout, cursor)
             entries = _journal(control, cursor)
             cursor = max([cursor, cursor_during, *(e["id"] for e in entries)])
             control.clear_faults()
@@ -88,20 +86,10 @@ def _config(control: Control, scenario: Scenario, previous: list[dict[str, Any]]
     )
 
 
-def _post_faults(control: Control, faults: list[dict[str, Any]], expire_token: bool) -> int | None:
-    """Post the run's faults; the id of the token-expiring one (posted first), if any."""
-    expiry = None
-    for body in faults:
-        posted = control.fault(**body)
-        if expire_token and expiry is None:
-            expiry = max(f["id"] for f in posted)
-    return expiry
-
-
-def _execute(control: Control, launch: Launch, scenario: Scenario, timeout: float, cursor: int,
-             expiry: int | None) -> tuple[RunOutcome, int]:
-    """Wait for the client, moving the clock when the token must expire, and stopping it when
-    it runs past ``timeout`` or sends far more requests than the scenario needs."""
+def _execute(control: Control, launch: Launch, scenario: Scenario, timeout: float,
+             cursor: int) -> tuple[RunOutcome, int]:
+    """Wait for the client, stopping it when it runs past ``timeout`` or sends far more
+    requests than the scenario needs."""
     deadline = time.monotonic() + timeout
     needed = requests_needed(scenario)
     budget = 10 * needed + 50
@@ -109,10 +97,6 @@ def _execute(control: Control, launch: Launch, scenario: Scenario, timeout: floa
     stopped = verdict = None
     while not launch.done():
         now = time.monotonic()
-        if expiry is not None and expiry not in _fault_ids(control):
-            # The first list request is in flight, admitted with a valid token: expire it now.
-            control.advance(seeding.TOKEN_JUMP)
-            expiry = None
         if now >= next_look:
             fresh = _journal(control, cursor)
             sent += len(fresh)
@@ -125,7 +109,7 @@ def _execute(control: Control, launch: Launch, scenario: Scenario, timeout: floa
         if now > deadline:
             stopped, verdict = f"did not finish within {timeout:g} s (hangs or loops?): stopped it", "TIMEOUT"
             break
-        time.sleep(EXPIRY_POLL if expiry is not None else 0.05)
+        time.sleep(0.05)
     if stopped:
         launch.stop()
     outcome = launch.outcome()
@@ -140,14 +124,6 @@ def requests_needed(scenario: Scenario) -> int:
               + 2 * scenario.pending_requests)
     pages = listed // 500 + 1
     return pages + 2 + sum(f.times + f.skip for f in scenario.faults) + 2
-
-
-def _fault_ids(control: Control) -> set[int]:
-    from emulator.control import call
-
-    query = urllib.parse.urlencode({"client_id": control.client_id})
-    answer = call("GET", f"{control.url}/_emulator/faults?{query}")
-    return {fault["id"] for fault in (answer.body or {}).get("faults", [])}
 
 
 def _journal(control: Control, after: int) -> list[dict[str, Any]]:

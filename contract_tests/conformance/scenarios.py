@@ -62,8 +62,8 @@ class Scenario:
     - ``pending_requests``: debtors in force with a second, pending 300xxx request for a higher
       limit, decided a day after seeding.
     - ``faults``: transient errors during the first run.
-    - ``expire_token``: while the first list page is being served, the tenant's clock jumps
-      61 minutes, so the token the client holds expires in the middle of its sync.
+    - ``expire_token``: as the client asks for its second list page, the tenant's clock jumps
+      61 minutes, so the token it holds expires in the middle of its sync.
     - ``between``: keys of ``CHANGES``; when not empty the client runs twice, with these
       changes in between (it keeps its own CESCE_OUTPUT file from one run to the next).
     """

@@ -23,9 +23,6 @@ TOKEN_JUMP = "PT61M"
 #: The clock move of the "advance" change: pending requests (decided a day after seeding)
 #: become firm two hours before the second run, well inside the movements window.
 ADVANCE = "PT26H"
-#: The latency of the first list request when the token is made to expire during it: the
-#: time the kit has to move the clock while that request is in flight.
-EXPIRY_LATENCY_MS = 1000
 MOVEMENTS_WINDOW = timedelta(hours=48)
 
 
@@ -63,16 +60,14 @@ def _debtor(prefix: str, index: int, kind: str, **fields: Any) -> dict[str, Any]
 
 def faults(scenario: Scenario) -> list[dict[str, Any]]:
     """The fault bodies (POST /_emulator/faults) for the first run, in the order to post them:
-    the emulator applies the oldest matching fault first. A fault's ``skip`` becomes a
-    zero-latency fault that lets that many requests through."""
+    the emulator applies the oldest matching fault first, each after letting its ``skip``
+    matching requests through."""
     bodies: list[dict[str, Any]] = []
     if scenario.expire_token:
         bodies.append(expiry_fault(scenario))
     for fault in scenario.faults:
-        operation = operation_of(scenario, fault)
-        if fault.skip:
-            bodies.append({"operation": operation, "latencyMs": 0, "times": fault.skip})
-        body: dict[str, Any] = {"operation": operation, "status": fault.status, "times": fault.times}
+        body: dict[str, Any] = {"operation": operation_of(scenario, fault), "status": fault.status,
+                                "times": fault.times, "skip": fault.skip}
         if fault.retry_after is not None:
             body["retryAfter"] = fault.retry_after
         bodies.append(body)
@@ -80,9 +75,9 @@ def faults(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def expiry_fault(scenario: Scenario) -> dict[str, Any]:
-    """A latency on the first list request: while it is in flight (already admitted with a
-    valid token) the kit moves the clock, so the next request's token has expired."""
-    return {"operation": scenario.operation, "latencyMs": EXPIRY_LATENCY_MS, "times": 1}
+    """The tenant's clock jumps past the token's lifetime as the second list request arrives,
+    before its token is checked: the client's token expires between its first and second page."""
+    return {"operation": scenario.operation, "advanceClock": TOKEN_JUMP, "skip": 1, "times": 1}
 
 
 def operation_of(scenario: Scenario, fault: Fault) -> str:
