@@ -29,9 +29,9 @@ def test_nothing_a_sandbox_request_does_is_kept(sandbox):
     assert (cancelled.status_code, cancelled.json["debtor"]["statusCode"]) == (200, "10")
     assert sandbox.classification(STANDARD, endorsementNo="101").json["debtor"]["statusCode"] == "2"
     granted = sandbox.classify(STANDARD, {"countryCode": "ES", "taxCode": "B20000001", "creditLimitRequested": "1000,00"})
-    assert (granted.status_code, granted.json["debtor"]["endorsementNo"]) == (201, "111")
+    assert (granted.status_code, granted.json["debtor"]["endorsementNo"]) == (201, "115")
     again = sandbox.classify(STANDARD, {"countryCode": "ES", "taxCode": "B20000001", "creditLimitRequested": "1000,00"})
-    assert again.json["debtor"]["endorsementNo"] == "111"
+    assert again.json["debtor"]["endorsementNo"] == "115"
 
 
 @pytest.mark.parametrize("call", [
@@ -97,3 +97,10 @@ def test_the_sandbox_world_cannot_be_reached_as_a_tenant(sandbox, client):
     assert client.post("/_emulator/reset", query_string={"client_id": SANDBOX_TENANT}).status_code == 400
     assert client.post("/_emulator/reset").status_code == 200
     assert sandbox.classification(STANDARD, endorsementNo="100").status_code == 200
+
+
+def test_the_sandbox_model_carries_every_status_and_decision(sandbox, app):
+    model = app.extensions["cesce"].model
+    records = [d for contract in ("10100000001", "10200000002") for d in sandbox.portfolio(contract).json["debtor"]]
+    assert {d["statusCode"] for d in records} == {entry["code"] for entry in model.statuses.values()}
+    assert {d["classificationDecisionCode"] for d in records} == {entry["code"] for entry in model.decisions.values()}

@@ -61,13 +61,13 @@ def test_a_new_debtor_gets_the_next_endorsement_and_can_be_read_back(api):
                                      "creditLimitRequested": "25000,00", "paymentTermsRequested": "60"})
     assert answer.status_code == 201
     record = answer.json["debtor"]
-    assert (record["endorsementNo"], record["statusCode"], record["creditLimitGranted"]) == ("111", "2", "25000,00")
+    assert (record["endorsementNo"], record["statusCode"], record["creditLimitGranted"]) == ("115", "2", "25000,00")
     assert record["companyName"] == "MAYORISTAS REUNIDOS SL"
     strings_only(answer.json)
     again = api.classification(STANDARD, customerReference="NEW-1")
     assert again.json["debtor"] == record
     second = api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
-    assert second.json["debtor"]["endorsementNo"] == "112"
+    assert second.json["debtor"]["endorsementNo"] == "116"
 
 
 def test_a_new_debtor_needs_country_and_tax_code(api):
