@@ -1,9 +1,9 @@
 """What IBM API Connect does in front of Cesce's APIs, and the path of every business request.
 
-A business request passes, in order: the bearer token (401), its expiry on the tenant's clock
-(401) and scope (403), any injected fault (latency, 429, 503), request validation against the
-OpenAPI document (400), then the operation's rules inside one transaction, rolled back in the
-sandbox catalog. Gateway errors have IBM's shape; business errors have Cesce's envelope. Every
+A business request passes, in order: the bearer token (401); the clock jump of an injected
+fault, if one asks for it; the token's expiry on the tenant's clock (401) and its scope (403);
+the fault's latency and status (429, 503); request validation against the OpenAPI document
+(400); then the operation's rules inside one transaction, rolled back in the sandbox catalog. Gateway errors have IBM's shape; business errors have Cesce's envelope. Every
 request that names a tenant is written to the journal with what the emulator noticed in it.
 """
 
@@ -20,14 +20,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from emulator import wire
-from emulator.api_document import Operation
+from emulator.api_document import ApiDocument, Operation
 from emulator.auth import rules as auth
+from emulator.clock import parse_duration
 from emulator.errors import BusinessError, InvalidContractNo, NotFoundError, SandboxNotFound
 from emulator.history import catch_up
 from emulator.replay import cases
 from emulator.store import SANDBOX_TENANT
 from emulator.validation import Finding, read_body, read_query
-from emulator.clock import parse_duration
 from emulator.world import World, clock_of, save_clock
 
 CONTRACT_NO = re.compile(r"[0-9]{1,11}")
@@ -92,7 +92,7 @@ class Operations(dict[str, Handler]):
         return register
 
 
-def blueprint(name: str, operations: Operations, api) -> Blueprint:
+def blueprint(name: str, operations: Operations, api: ApiDocument) -> Blueprint:
     """A blueprint routing each operation at every URL the document and the catalogs give it."""
     bp = Blueprint(name, __name__)
     for operation_id, handler in operations.items():

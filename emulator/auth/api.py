@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from emulator.api_document import ApiDocument
 from emulator.auth import rules
 from emulator.clock import ClockState
 from emulator.gateway import Answer, Exchange, GatewayError, inject, record, services
@@ -12,7 +13,7 @@ from emulator.world import clock_of
 _SECRETS = ("client_secret", "password", "refresh_token")
 
 
-def blueprint(api) -> Blueprint:
+def blueprint(api: ApiDocument) -> Blueprint:
     bp = Blueprint("auth", __name__)
     for rule in api.operations["token"].flask_rules():
         bp.add_url_rule(rule, "token", token, methods=["POST"])
