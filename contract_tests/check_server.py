@@ -187,7 +187,7 @@ class Run:
         recorder = event.recorder
         if event.phase.value == "stateful":
             self.scenarios += 1
-        for case_id, interaction in recorder.interactions.items():
+        for case_id in recorder.interactions:
             self.requests[recorder.cases[case_id].value.operation.label if case_id in recorder.cases else "?"] += 1
         for case_id, nodes in recorder.checks.items():
             for node in nodes:

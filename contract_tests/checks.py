@@ -24,9 +24,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import schemathesis
-from emulator import wire
 
 from contract_tests import document
+from emulator import wire
 
 #: The token endpoint's operationId: OAuth2 JSON, not Cesce's envelope.
 TOKEN_OPERATION = "token"

@@ -9,8 +9,8 @@ replaces them, for routing and for the copy served at /_emulator/openapi.yaml.
 from __future__ import annotations
 
 import copy
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from emulator import resources

@@ -14,8 +14,8 @@ import jsonschema
 
 from emulator import resources
 from emulator.clock import parse_instant
-from emulator.policy import Policy
 from emulator.errors import all_errors
+from emulator.policy import Policy
 
 _SCHEMA = resources.PACKAGE_DIR / "schemas" / "sandbox-model.yaml"
 

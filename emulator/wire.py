@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from collections.abc import Callable
 from typing import Any
 
 #: Money and percentages travel as hundredths in the domain: 123456 is "1234,56" on the wire.

@@ -2,8 +2,8 @@
 
 Contracts come into a world lazily: the first time a tenant touches one, it is seeded from the
 Sandbox Model (mocks/contracts.yaml) if listed there, or, in the dev, pre and pro catalogs,
-provisioned with the default policy. The sandbox catalog's world is seeded once, at start-up,
-and never changes.
+provisioned with the default policy. The sandbox catalog's world is seeded once, when the
+process first serves it, and never changes.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from itertools import islice
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from emulator.clock import ClockState, today
 from emulator.errors import SandboxNotFound
 from emulator.policy import Policy
-from emulator.risks.seeding import seed_debtors
 from emulator.risks.records import PENDING_REQUEST_BASE
+from emulator.risks.seeding import seed_debtors
 from emulator.sandbox_model import SandboxModel
 from emulator.store import SANDBOX_TENANT, Store, Tx
-
 
 _SEED_CHUNK = 5000  # records inserted at a time when seeding a contract
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from contract_tests.conformance import TASKS, catalogue
 
 
