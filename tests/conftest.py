@@ -4,12 +4,22 @@ Flask's test client the way a Cesce client drives the real API."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator import Settings, create_app
+from emulator.control import call
 
 _tenants = itertools.count(1)
 
@@ -110,3 +120,91 @@ def api(client) -> Api:
 @pytest.fixture
 def sandbox(client) -> Api:
     return Api(client, f"tenant-{next(_tenants)}", catalog="sandbox")
+
+
+# -- `cesce-emulator serve` in a subprocess ----------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """`cesce-emulator serve ARGS` on a free port, as a user or a CI service container runs it,
+    waited for until /_emulator/health answers. Its environment is this process's without any
+    CESCE_EMULATOR_* or PORT setting (the arguments and ``env`` configure it), and its output
+    goes to ``log``."""
+
+    def __init__(self, workdir: Path, *args: str, command: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / f"serve-{self.port}.log"
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+        self._output = self.log.open("w")
+        self.process = subprocess.Popen(
+            [*(command or [sys.executable, "-m", "emulator", "serve"]), "--port", str(self.port), *args],
+            stdout=self._output, stderr=subprocess.STDOUT, cwd=workdir, env={**inherited, **(env or {})},
+        )
+        deadline = time.monotonic() + 30
+        while not self._healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"cesce-emulator serve did not answer at {self.url}:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            return call("GET", f"{self.url}/_emulator/health", timeout=2).status == 200
+        except OSError:
+            return False
+
+    def access_log(self) -> str:
+        """The server's log, up to a request made now: gunicorn writes an access line just
+        after answering, so a client that got its answer may be ahead of the log."""
+        mark = f"/_emulator/health?mark={uuid.uuid4().hex}"
+        assert call("GET", self.url + mark).status == 200
+        deadline = time.monotonic() + 10
+        while mark not in (text := self.log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
+
+    @staticmethod
+    def reset_tenants(log: str) -> list[str]:
+        """The tenants reset with success, in the order of the access log."""
+        return re.findall(r'"POST /_emulator/reset\?client_id=(\S+) HTTP/1\.1" 200 ', log)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Stop it with ``sig`` and return its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+        finally:
+            self._output.close()
+
+
+@pytest.fixture(scope="session")
+def serve_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
+    """``serve_emulator(*args, command=None, env=None, workdir=None)``: a Served emulator,
+    stopped at the end of the session if the test did not stop it."""
+    started: list[Served] = []
+
+    def serve(*args: str, workdir: Path | None = None, **options: Any) -> Served:
+        started.append(Served(workdir or tmp_path_factory.mktemp("served"), *args, **options))
+        return started[-1]
+
+    yield serve
+    for served in started:
+        served.stop()
+
+
+@pytest.fixture
+def unused_url() -> str:
+    """A local URL where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}"

@@ -6,56 +6,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from emulator.control import Control, call
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Served:
-    def __init__(self, tmp_path, *args: str, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.log = tmp_path / f"serve-{self.port}.log"
-        self._output = self.log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "serve", "--port", str(self.port), *args],
-            stdout=self._output, stderr=subprocess.STDOUT, cwd=tmp_path, env={**os.environ, **(env or {})},
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/_emulator/health", timeout=1)
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(self.log.read_text()) from None
-                time.sleep(0.1)
-
-    def stop(self, sig=signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=15)
-        finally:
-            self._output.close()
-
-
-def test_a_state_file_keeps_every_classification_across_restarts(tmp_path):
+def test_a_state_file_keeps_every_classification_across_restarts(tmp_path, serve_emulator):
     state = str(tmp_path / "state.sqlite3")
-    served = Served(tmp_path, "--state", state)
+    served = serve_emulator("--state", state)
     tenant = Control(served.url, "restart")
     token = tenant.token()["access_token"]
     numbers = []
@@ -66,7 +27,7 @@ def test_a_state_file_keeps_every_classification_across_restarts(tmp_path):
     tenant.advance("PT2H")
     assert served.stop() == 0
 
-    served = Served(tmp_path, "--state", state)
+    served = serve_emulator("--state", state)
     tenant = Control(served.url, "restart")
     token = tenant.token()["access_token"]
     for n, number in enumerate(numbers):
@@ -77,8 +38,8 @@ def test_a_state_file_keeps_every_classification_across_restarts(tmp_path):
     assert served.stop(signal.SIGINT) == 0
 
 
-def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environment(tmp_path):
-    served = Served(tmp_path, env={"CESCE_EMULATOR_STRICT": "true", "CESCE_EMULATOR_PAGE_SIZE": "100"})
+def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environment(serve_emulator):
+    served = serve_emulator(env={"CESCE_EMULATOR_STRICT": "true", "CESCE_EMULATOR_PAGE_SIZE": "100"})
     health = call("GET", served.url + "/_emulator/health").body
     assert (health["strict"], health["pageSize"], health["state"]) == (True, 100, ":memory:")
     for _ in range(3):
@@ -127,7 +88,7 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn serves on POSIX only")
-def test_serve_runs_gunicorn(tmp_path):
-    served = Served(tmp_path)
+def test_serve_runs_gunicorn(serve_emulator):
+    served = serve_emulator()
     assert served.stop() == 0
     assert "Booting worker" in served.log.read_text()

@@ -6,10 +6,8 @@ sandbox catalog exactly as saved."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from click.testing import CliRunner
 
 from emulator import Settings, create_app
 from emulator.cli import main
-from emulator.control import Control, call
+from emulator.control import Control
 from emulator.replay import cases, postman
 
 COLLECTION = Path(__file__).parent / "data" / "postman-collection.json"
@@ -154,35 +152,15 @@ def test_the_sandbox_catalog_replays_the_saved_answers(replay_dir):
     app.extensions["cesce"].store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_serve_replay_dir_replays_an_imported_collection(replay_dir, tmp_path):
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--replay-dir", str(replay_dir)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if call("GET", url + "/_emulator/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        answer = Control(url, "postman", catalog="sandbox").request(
-            "GET", f"classifications/v1/contracts/{CONTRACT}/classifications",
-            query={"languageCode": "ES", "customerReference": "CLI-0100"})
-        assert answer.status == 200
-        assert answer.body == saved_answer("Consulta de una clasificación", "Deudor en vigor (200)")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-    assert "the sandbox catalog replays 4 cases" in (tmp_path / "serve.log").read_text()
+def test_serve_replay_dir_replays_an_imported_collection(replay_dir, serve_emulator):
+    served = serve_emulator("--replay-dir", str(replay_dir))
+    answer = Control(served.url, "postman", catalog="sandbox").request(
+        "GET", f"classifications/v1/contracts/{CONTRACT}/classifications",
+        query={"languageCode": "ES", "customerReference": "CLI-0100"})
+    served.stop()
+    assert answer.status == 200
+    assert answer.body == saved_answer("Consulta de una clasificación", "Deudor en vigor (200)")
+    assert "the sandbox catalog replays 4 cases" in served.log.read_text()
 
 
 def test_serve_refuses_a_replay_dir_that_does_not_exist(tmp_path):

@@ -5,7 +5,6 @@ and the command exits 1; a base URL that cannot be checked is a usage error (exi
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,12 +150,6 @@ def test_any_server_can_be_checked_and_its_drift_is_named():
     assert "expires_in is \"3600\"" in result.output
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.parametrize(("args", "message"), [
     ([], "Missing option '--base-url'"),
     (["--base-url", "localhost:8080"], "is not an http(s) URL"),
@@ -169,8 +162,8 @@ def test_a_base_url_that_cannot_be_used_is_a_usage_error(args, message):
     assert message in result.output
 
 
-def test_an_unreachable_server_is_a_usage_error_not_a_finding():
-    url = f"http://127.0.0.1:{_closed_port()}"
+def test_an_unreachable_server_is_a_usage_error_not_a_finding(unused_url):
+    url = unused_url
     result = check("--base-url", url)
 
     assert result.exit_code == 2, result.output

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
-import os
-import signal
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
@@ -141,33 +137,18 @@ def test_the_installed_package_finds_its_data_inside_the_environment(venv: Path,
     assert fixtures == package / "_bundled" / "fixtures"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
-def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: Path):
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
-    log_path = tmp_path / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen([str(venv / "cesce-emulator"), "serve", "--port", str(port)],
-                                  cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        health = _wait_for_health(url, server, log_path)
-        token = call("POST", f"{url}/sandbox/oauth2/v1/token", form={
-            "grant_type": "password", "client_id": "packaging", "client_secret": "secret",
-            "username": "user", "password": "password"})
-        portfolio = call("GET", f"{url}/sandbox/portfolio/v1/contracts/{SANDBOX_CONTRACT}/portfolio",
-                         headers={"Authorization": f"Bearer {token.body['access_token']}"})
-        document = call("GET", f"{url}/_emulator/openapi.yaml")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        returncode = server.wait(timeout=20)
-    log = log_path.read_text()
+def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: Path, serve_emulator):
+    served = serve_emulator(command=[str(venv / "cesce-emulator"), "serve"], workdir=tmp_path)
+    url = served.url
+    health = call("GET", f"{url}/_emulator/health")
+    token = call("POST", f"{url}/sandbox/oauth2/v1/token", form={
+        "grant_type": "password", "client_id": "packaging", "client_secret": "secret",
+        "username": "user", "password": "password"})
+    portfolio = call("GET", f"{url}/sandbox/portfolio/v1/contracts/{SANDBOX_CONTRACT}/portfolio",
+                     headers={"Authorization": f"Bearer {token.body['access_token']}"})
+    document = call("GET", f"{url}/_emulator/openapi.yaml")
+    returncode = served.stop()
 
     assert health.body["status"] == "ok"
     assert token.status == 200, token.body
@@ -177,18 +158,4 @@ def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: 
     assert records["100"]["companyName"] == "FERRETERIAS DEL NORTE SL"
     assert document.status == 200
     assert "openapi: 3.1" in document.body
-    assert returncode == 0, log
-
-
-def _wait_for_health(url: str, server: subprocess.Popen, log_path: Path):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the server exited:\n{log_path.read_text()}"
-        try:
-            answer = call("GET", f"{url}/_emulator/health", timeout=2)
-        except OSError:
-            time.sleep(0.1)
-            continue
-        if answer.status == 200:
-            return answer
-    pytest.fail(f"no health answer within 30 s:\n{log_path.read_text()}")
+    assert returncode == 0, served.log.read_text()
