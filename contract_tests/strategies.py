@@ -31,7 +31,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contract_tests import document
-from emulator.wire import format_amount, format_date
+from emulator.risks.records import DETAILS
+from emulator.wire import camel, format_amount, format_date
 
 #: The largest amount the wire format carries: 13 integer digits, in hundredths.
 MAX_AMOUNT = 10**15 - 1
@@ -44,7 +45,7 @@ COUNTRIES = ("ES", "PT", "FR", "DE", "IT", "GB", "NL", "BE", "US", "MX", "MA", "
 #: sales APIs, which carry them; no emulated request has a date field yet.
 RULES = ("too-long", "blank", "amount-format", "missing", "unknown-field")
 #: Free-text fields of a classification request, as the maximum-length table names them.
-_DETAILS = ("companyName", "address", "city", "state", "postalCode", "phoneNo", "email")
+_DETAILS = tuple(camel(name) for name in DETAILS)
 
 
 # -- wire values ------------------------------------------------------------------------

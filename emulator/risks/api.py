@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from emulator.gateway import Answer, Call, Operations
 from emulator.risks import rules
-from emulator.risks.records import Debtor
-from emulator.wire import envelope, parse_amount, render_record, snake
+from emulator.risks.records import DETAILS, Debtor
+from emulator.wire import camel, envelope, parse_amount, render_record
 
 operations = Operations()
-_DETAILS = ("companyName", "address", "city", "state", "postalCode", "phoneNo", "email")
 
 
 @operations("getClassification")
@@ -29,7 +28,7 @@ def create_classification(call: Call) -> Answer:
         currency_code=fields.get("currencyCode"),
         non_payment_ind=fields.get("nonPaymentInd"),
         non_payment_amount=_amount(fields, "nonPaymentAmount"),
-        details={snake(key): fields[key] for key in _DETAILS if fields.get(key)},
+        details={name: fields[camel(name)] for name in DETAILS if fields.get(camel(name))},
     )
     return _record(call, 201, rules.classify(call.world, call.contract_no, request))
 

@@ -15,6 +15,10 @@ INTERNAL = {"internal": True}
 
 PENDING_REQUEST_BASE = 300_000  # "300xxx": the numbers of pending re-requests on known debtors
 
+#: What a record says of the company itself, beyond its identifiers: the fields a request or a
+#: mock debtor may fill in.
+DETAILS = ("company_name", "address", "city", "state", "postal_code", "phone_no", "email")
+
 #: Statuses (keys of mocks/codes/risk-statuses.yaml) in which a limit is granted.
 LIVE_STATUSES = frozenset({"in-force", "awaiting-premium", "inactive"})
 

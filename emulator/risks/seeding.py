@@ -9,9 +9,9 @@ from datetime import datetime
 
 from emulator.clock import parse_duration, resolve_time, today
 from emulator.policy import Policy
-from emulator.risks.records import LIVE_STATUSES, PENDING_REQUEST_BASE, Debtor, Outcome, cesce_code, pend, settle
+from emulator.risks.records import DETAILS, LIVE_STATUSES, PENDING_REQUEST_BASE, Debtor, Outcome, cesce_code, pend, settle
 from emulator.sandbox_model import ModelError, SandboxModel
-from emulator.wire import parse_amount, snake
+from emulator.wire import camel, parse_amount
 
 DEFAULT_DECISION = {
     "in-force": "granted",
@@ -22,7 +22,6 @@ DEFAULT_DECISION = {
     "pending": "pending-committee",
 }
 _TEMPLATED = ("taxCode", "companyName", "customerReference")
-_DETAILS = ("customerReference", "companyName", "address", "city", "state", "postalCode", "phoneNo", "email")
 
 
 def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Debtor]:
@@ -96,7 +95,7 @@ def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, 
         currency_code=seed.get("currencyCode", "EUR"),
         cesce_code=cesce_code(seed["countryCode"], seed["taxCode"]),
         status_code=model.status(status),
-        **{snake(key): seed[key] for key in _DETAILS if key in seed},
+        **{name: seed[camel(name)] for name in ("customer_reference", *DETAILS) if camel(name) in seed},
     )
     if status == "pending":
         return _pending(model, policy, record, seed, now)
