@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
 
 from emulator import resources
 from emulator.api_document import ApiDocument, Operation
@@ -19,7 +18,7 @@ from emulator.api_document import ApiDocument, Operation
 
 @cache
 def _api() -> ApiDocument:
-    return ApiDocument(resources.load_yaml(resources.mocks_dir() / "products.yaml"))
+    return ApiDocument.for_products(resources.load_yaml(resources.mocks_dir() / "products.yaml"))
 
 
 def document() -> dict:
@@ -44,7 +43,7 @@ def fields_in_format(kind: str) -> frozenset[str]:
     names = set()
     for schema in _api().document["components"]["schemas"].values():
         for path, prop in walk(schema):
-            if _deref(prop).get("x-cesce-format") == kind:
+            if _api().resolve(prop).get("x-cesce-format") == kind:
                 names.add(path[-1])
     return frozenset(names)
 
@@ -60,21 +59,12 @@ def walk(schema: dict, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
     """Every property of a resolved object schema (allOf parts included), depth first, with its
     path: (("debtor",), {...}), (("debtor", "countryCode"), {...}), ..."""
     for name, prop in _properties(schema):
-        yield (*path, name), _deref(prop)
+        yield (*path, name), _api().resolve(prop)
         yield from walk(prop, (*path, name))
 
 
 def _properties(schema: dict) -> Iterator[tuple[str, dict]]:
-    schema = _deref(schema)
+    schema = _api().resolve(schema)
     for part in schema.get("allOf", []):
         yield from _properties(part)
     yield from schema.get("properties", {}).items()
-
-
-def _deref(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target = _api().document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node

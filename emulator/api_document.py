@@ -52,9 +52,13 @@ class ApiDocument:
                     shared = item.get("parameters", [])
                     self.operations[spec["operationId"]] = self._operation(path, method, spec, shared)
 
+    def resolve(self, node: Any) -> Any:
+        """``node`` of this document with every local $ref replaced by what it points to."""
+        return _resolve(node, self.document)
+
     def _operation(self, path: str, method: str, spec: dict, shared: list) -> Operation:
-        resolved = _resolve(spec, self.document)
-        parameters = _resolve(shared, self.document) + resolved.get("parameters", [])
+        resolved = self.resolve(spec)
+        parameters = self.resolve(shared) + resolved.get("parameters", [])
         scopes = tuple(scope for requirement in resolved.get("security", []) for scope in requirement.get("oauth", []))
         content = resolved.get("requestBody", {}).get("content", {})
         media_type, body = next(iter(content.items()), (None, {}))

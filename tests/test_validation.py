@@ -15,7 +15,7 @@ from emulator.sandbox_model import SandboxModel
 from emulator.validation import read_body
 from emulator.wire import format_amount, normalize_amount, parse_amount
 
-API = ApiDocument(SandboxModel().products)
+API = ApiDocument.for_products(SandboxModel().products)
 CLASSIFICATION = API.operations["createClassification"].body
 DEBTOR_FIELDS = CLASSIFICATION["properties"]["debtor"]["properties"]
 FREE_TEXT = {name: schema["maxLength"] for name, schema in DEBTOR_FIELDS.items()
