@@ -17,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from emulator import Settings, create_app
 from emulator.control import call
 
 _tenants = itertools.count(1)
+
+# Property tests judge behaviour, never time: one example taking long on a loaded machine is no
+# failure (speed is measured in benchmarks/).
+hypothesis_settings.register_profile("cesce-sandbox", deadline=None)
+hypothesis_settings.load_profile("cesce-sandbox")
 
 
 class Api:

@@ -48,7 +48,7 @@ def documented_500(body) -> bool:
     return isinstance(debtor, dict) and isinstance(debtor.get("nonPaymentInd"), str) and not debtor["nonPaymentInd"].strip()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(ROUTES), contract=contracts, body=bodies, catalog=st.sampled_from(["dev", "sandbox"]))
 def test_json_bodies_never_crash_the_emulator(client, route, contract, body, catalog):
     path = f"/{catalog}/" + route.format(urllib.parse.quote(contract, safe=""))
@@ -57,7 +57,7 @@ def test_json_bodies_never_crash_the_emulator(client, route, contract, body, cat
         assert documented_500(body) and answer.json["error"]["errorCode"] == "9000", (path, body, answer.json)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(ROUTES), raw=st.binary(max_size=64), content_type=st.sampled_from(
     ["application/json", "text/plain", "application/x-www-form-urlencoded", ""]))
 def test_raw_bodies_never_crash_the_emulator(client, route, raw, content_type):
@@ -65,7 +65,7 @@ def test_raw_bodies_never_crash_the_emulator(client, route, raw, content_type):
     assert answer.status_code in (200, 201, 400, 405), answer.get_data()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(ROUTES), query=st.dictionaries(
     st.sampled_from(["nextEndorsementNo", "languageCode", "endorsementNo", "customerReference", "countryCode", "taxCode"]) | st.text(max_size=5),
     st.text(max_size=25), max_size=4))
@@ -74,7 +74,7 @@ def test_query_strings_never_crash_the_emulator(client, route, query):
     assert answer.status_code in (200, 400, 405), (query, answer.get_data())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(form=st.dictionaries(st.sampled_from(["grant_type", "client_id", "client_secret", "username", "password", "scope",
                                             "refresh_token"]) | st.text(max_size=5), st.text(max_size=30), max_size=7))
 def test_token_requests_never_crash_the_emulator(client, form):
@@ -82,7 +82,7 @@ def test_token_requests_never_crash_the_emulator(client, form):
     assert answer.status_code in (200, 400, 401), (form, answer.get_data())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["clock", "events", "faults", "scenarios", "state", "journal", "reset"]), body=json_values,
        tenant=st.text(max_size=12))
 def test_operator_requests_never_crash_the_emulator(client, path, body, tenant):

@@ -142,7 +142,10 @@ def test_following_links_gets_documented_answers():
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             super().validate_response(response, case, [*(additional_checks or []), well_formed_requests_pass_validation], **kwargs)
 
-    Workflow.run(settings=settings(Workflow.TestCase.settings, max_examples=STATEFUL_SCENARIOS))
+    # Derandomized, so which links 60 scenarios reach does not vary from run to run, and no
+    # deadline: a step's duration on a loaded machine is not what this test judges.
+    Workflow.run(settings=settings(Workflow.TestCase.settings, max_examples=STATEFUL_SCENARIOS,
+                                   derandomize=True, deadline=None))
     # Every link is followed: a new classification is read back, found in the portfolio and
     # cancelled by the endorsementNo its answer gave, and a page leads to the next. (A read-back
     # can rightly fail: a customerReference generated alongside the endorsementNo wins over it.)

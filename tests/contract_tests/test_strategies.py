@@ -15,7 +15,7 @@ from contract_tests import strategies
 from emulator import Settings, create_app, wire
 from emulator.sandbox_model import SandboxModel
 
-examples = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+examples = settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 _tenants = itertools.count(1)
 CLASSIFY = "classifications/v1/contracts/{}/classifications"
 PATHS = {

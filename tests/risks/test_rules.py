@@ -81,7 +81,7 @@ def test_a_pending_300xxx_request_is_not_found_by_its_own_number():
 # -- paging -----------------------------------------------------------------------------------
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(count=st.integers(min_value=0, max_value=1200), size=st.integers(min_value=1, max_value=600))
 def test_portfolio_pages_chain_by_next_endorsement_no_and_cover_every_record_once(count, size):
     batch = [{"count": count, "countryCode": "ES", "taxCode": "B{index:08d}", "status": "in-force", "requested": "1000,00"}]
@@ -175,7 +175,7 @@ def test_a_decision_during_a_long_clock_jump_happens_at_its_own_moment():
         assert rules.movements(current, CONTRACT, 0, 500).records == []
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(ages=st.lists(st.integers(min_value=0, max_value=96 * 60), min_size=1, max_size=20))
 def test_movements_are_the_firm_changes_of_the_last_48_hours(ages):
     seeds = [debtor(n, since=f"-PT{age}M") for n, age in enumerate(ages)]
