@@ -14,7 +14,6 @@ from emulator.api_document import ApiDocument
 from emulator.auth import api as auth_api
 from emulator.gateway import GatewayError, blueprint
 from emulator.replay import cases
-from emulator.replay.cases import Case
 from emulator.risks import api as risks_api
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
@@ -34,7 +33,7 @@ class Services:
     store: Store
     model: SandboxModel
     api: ApiDocument
-    replay: list[Case]
+    replay: cases.Replay
     sandbox: SandboxWorld
 
 

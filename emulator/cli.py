@@ -13,7 +13,9 @@ import sys
 
 import click
 
-from emulator.sandbox_model import ModelError, SandboxModel
+from emulator import files, resources
+from emulator.files import FileError
+from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
 from emulator.store import Store
 
@@ -45,10 +47,11 @@ def main() -> None:
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
-    # A broken Sandbox Model, replay case or an unusable state file fails here, before the
-    # server forks.
+    # A broken Sandbox Model, scenario or replay case, or an unusable state file fails here,
+    # before the server forks.
     try:
         model = SandboxModel(settings.mocks_dir)
+        _check_scenarios(settings)
         if settings.replay_dir is not None:
             from pathlib import Path
 
@@ -59,7 +62,7 @@ def serve(**flags) -> None:
             replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
             click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
         Store(settings.state).close()
-    except ModelError as error:
+    except FileError as error:
         raise click.ClickException(str(error)) from None
     except sqlite3.Error as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
@@ -69,6 +72,11 @@ def serve(**flags) -> None:
         _serve_werkzeug(settings)
     else:
         _serve_gunicorn(settings)
+
+
+def _check_scenarios(settings: Settings) -> None:
+    for path in sorted(resources.fixtures_dir(settings.fixtures_dir).glob("*.yaml")):
+        validate(files.read_yaml(path), "scenario", str(path))
 
 
 def _serve_gunicorn(settings: Settings) -> None:
@@ -126,13 +134,12 @@ def seed(scenario: str, client_id: str, **flags) -> None:
     from pathlib import Path
 
     from emulator.admin import rules
-    from emulator.resources import load_yaml
     from emulator.store import Store
 
     settings = _settings(**flags)
     try:
         if Path(scenario).is_file():
-            document, source = load_yaml(Path(scenario).resolve()), scenario
+            document, source = files.read_yaml(Path(scenario)), scenario
         else:
             document, source = rules.load_scenario(scenario, settings.fixtures_dir), scenario
         model = SandboxModel(settings.mocks_dir)
@@ -142,7 +149,7 @@ def seed(scenario: str, client_id: str, **flags) -> None:
         store.close()
     except LookupError:
         raise click.ClickException(f"no scenario {scenario!r}") from None
-    except (ModelError, rules.OperatorError) as error:
+    except (FileError, rules.OperatorError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(result, indent=2))
 
@@ -184,8 +191,10 @@ def import_postman(collection: str, out_dir: str, variables: tuple[str, ...]) ->
         given[name] = value
     try:
         imported = postman.convert(postman.load(Path(collection)), given)
-    except postman.CollectionError as error:
+    except FileError as error:
         raise click.ClickException(str(error)) from None
+    except postman.CollectionError as error:
+        raise click.ClickException(f"{collection}: {error}") from None
     if not imported.cases:
         raise click.ClickException(f"{collection}: no saved example to replay"
                                    + "".join(f"\n  skipped {reason}" for reason in imported.skipped))

@@ -15,12 +15,13 @@ import jsonschema
 from emulator import resources
 from emulator.clock import parse_instant
 from emulator.errors import all_errors
+from emulator.files import FileError
 from emulator.policy import Policy
 
 _SCHEMA = resources.PACKAGE_DIR / "schemas" / "sandbox-model.yaml"
 
 
-class ModelError(ValueError):
+class ModelError(FileError):
     """A file of the Sandbox Model, or a scenario, is not valid."""
 
 
@@ -35,7 +36,8 @@ def validate(document: Any, definition: str, source: str, schema_file: Path = _S
         raise ModelError(f"{source}: nested too deeply") from None
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(top)"
-        raise ModelError(f"{source}: at {where}: {error.message}")
+        message = error.message if len(error.message) <= 300 else error.message[:300] + "…"  # it shows the value
+        raise ModelError(f"{source}: at {where}: {message}")
     return document
 
 

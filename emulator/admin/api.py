@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 import yaml
 from flask import Blueprint, Response, request
 
+from emulator import files
 from emulator.admin import rules
 from emulator.errors import BusinessError
 from emulator.gateway import json_response, services
@@ -47,10 +48,12 @@ def _tenant(required: bool = True) -> str | None:
 
 
 def _body():
-    body = request.get_json(silent=True)
-    if body is None:
+    if not request.get_data():
         raise rules.OperatorError("the body must be JSON")
-    return body
+    try:
+        return files.parse_json(request.get_data(), "body")
+    except files.FileError as error:
+        raise rules.OperatorError(str(error)) from None
 
 
 @bp.get("/health")
@@ -109,6 +112,8 @@ def seed_scenario(name: str | None) -> Response:
             scenario, source = rules.load_scenario(name, cesce.settings.fixtures_dir), name
         except LookupError:
             return json_response(404, {"error": f"no scenario {name!r} in fixtures/"})
+        except files.FileError as error:
+            raise rules.OperatorError(str(error)) from None
     with cesce.store.transaction() as tx:
         return json_response(200, rules.seed_scenario(tx, cesce.model, tenant, scenario, source))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from emulator import resources
+from emulator import files, resources
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
 from emulator.history import catch_up
 from emulator.risks import rules as risks
@@ -80,16 +80,24 @@ def seed_scenario(tx: Tx, model: SandboxModel, tenant: str, scenario: dict, sour
 
 
 def load_scenario(name: str, fixtures_dir: str | None) -> dict:
+    """The scenario file ``name`` of fixtures/ (LookupError if there is none, FileError if it
+    cannot be read), as it is now on disk."""
     path = resources.fixtures_dir(fixtures_dir) / f"{name}.yaml"
     if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         raise LookupError(name)
-    return resources.load_yaml(path)
+    return files.read_yaml(path)
 
 
 def scenarios(fixtures_dir: str | None) -> list[dict]:
     found = []
     for path in sorted(resources.fixtures_dir(fixtures_dir).glob("*.yaml")):
-        found.append({"name": path.stem, "description": (resources.load_yaml(path) or {}).get("description", "")})
+        try:
+            document = files.read_yaml(path)
+        except files.FileError as error:
+            found.append({"name": path.stem, "error": str(error)})
+            continue
+        description = document.get("description", "") if isinstance(document, dict) else ""
+        found.append({"name": path.stem, "description": description})
     return found
 
 
