@@ -44,6 +44,11 @@ def main() -> None:
 @click.option("--threads", type=int, help="Request threads.  [env CESCE_EMULATOR_THREADS; default 8]")
 @click.option("--replay-dir", help="Replay cases (from import-postman, say) the sandbox catalog answers before the"
                                    " Sandbox Model.  [env CESCE_EMULATOR_REPLAY_DIR]")
+@click.option("--admin-token", metavar="TOKEN", help="Make every /_emulator call but health carry 'Authorization: Bearer"
+                                                     " TOKEN'.  [env CESCE_EMULATOR_ADMIN_TOKEN]")
+@click.option("--allowed-hosts", metavar="NAMES", help="Host names, comma-separated, the operator surface answers to besides"
+                                                       " local ones: the name other containers reach this one by.  [env"
+                                                       " CESCE_EMULATOR_ALLOWED_HOSTS]")
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)

@@ -58,14 +58,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @dataclass(frozen=True)
 class CesceEmulator:
     """The emulator the session's tests use: ``url`` is its root (``http://127.0.0.1:PORT``);
-    ``server`` is the in-process ThreadedServer, or None for an emulator given by URL."""
+    ``server`` is the in-process ThreadedServer, or None for an emulator given by URL;
+    ``admin_token`` its operator token (None: CESCE_EMULATOR_ADMIN_TOKEN, if set)."""
 
     url: str
     server: ThreadedServer | None = None
+    admin_token: str | None = None
 
     def tenant(self, client_id: str, catalog: str = "dev") -> CesceTenant:
         """Another tenant (or catalog, e.g. "sandbox") of this emulator; you reset it."""
-        return CesceTenant(self.url, client_id, catalog)
+        return CesceTenant(self.url, client_id, catalog, self.admin_token)
 
 
 class CesceTenant:
@@ -78,10 +80,10 @@ class CesceTenant:
     username = "user"
     password = "password"
 
-    def __init__(self, url: str, client_id: str, catalog: str = "dev") -> None:
+    def __init__(self, url: str, client_id: str, catalog: str = "dev", admin_token: str | None = None) -> None:
         from emulator.control import Control
 
-        self.control: Control = Control(url, client_id, catalog)
+        self.control: Control = Control(url, client_id, catalog, admin_token)
 
     def __repr__(self) -> str:
         return f"<CesceTenant {self.client_id!r} at {self.base_url}>"
@@ -202,8 +204,9 @@ def cesce_emulator(request: pytest.FixtureRequest) -> Iterator[CesceEmulator]:
     from emulator.server import ThreadedServer
 
     # Asked for only here, so that a run against a URL never reads CESCE_EMULATOR_* settings.
-    with ThreadedServer(request.getfixturevalue("cesce_emulator_settings")) as server:
-        yield CesceEmulator(server.url, server)
+    settings = request.getfixturevalue("cesce_emulator_settings")
+    with ThreadedServer(settings) as server:
+        yield CesceEmulator(server.url, server, settings.admin_token)
 
 
 @pytest.fixture

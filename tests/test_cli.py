@@ -41,7 +41,7 @@ def test_a_state_file_keeps_every_classification_across_restarts(tmp_path, serve
 def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environment(serve_emulator):
     served = serve_emulator(env={"CESCE_EMULATOR_STRICT": "true", "CESCE_EMULATOR_PAGE_SIZE": "100"})
     health = call("GET", served.url + "/_emulator/health").body
-    assert (health["strict"], health["pageSize"], health["state"]) == (True, 100, ":memory:")
+    assert (health["strict"], health["pageSize"], health["store"]) == (True, 100, "memory")
     for _ in range(3):
         call("GET", served.url + "/dev/portfolio/v1/contracts/1/portfolio")
     assert served.stop() == 0
@@ -92,3 +92,15 @@ def test_serve_runs_gunicorn(serve_emulator):
     served = serve_emulator()
     assert served.stop() == 0
     assert "Booting worker" in served.log.read_text()
+
+
+def test_serve_takes_an_admin_token_and_more_host_names(serve_emulator):
+    served = serve_emulator("--admin-token", "t0ken", "--allowed-hosts", "cesce,.ci.internal")
+    reset = f"{served.url}/_emulator/reset"
+    json_type = {"Content-Type": "application/json"}
+
+    assert call("GET", f"{served.url}/_emulator/health", headers={"Host": "10.0.0.5"}).status == 200
+    assert call("POST", reset, {}, headers=json_type).status == 401
+    for host, status in (("cesce:8080", 200), ("emulator.ci.internal", 200), ("evil.example", 403)):
+        assert call("POST", reset, {}, headers={**json_type, "Host": host, "Authorization": "Bearer t0ken"}).status == status
+    assert served.stop() == 0

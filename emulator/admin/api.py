@@ -1,21 +1,89 @@
-"""/_emulator: the operator surface (no token, never under a catalog). Name the tenant with
-the ``client_id`` query parameter or the ``X-Emulator-Tenant`` header."""
+"""/_emulator: the operator surface (no business token, never under a catalog). Name the
+tenant with the ``client_id`` query parameter or the ``X-Emulator-Tenant`` header.
+
+It answers its operator only. A web page the developer opens must not reset or seed their
+emulator: a write takes a JSON body (a browser cannot send one cross-site without a preflight,
+which this surface never grants), a cross-site Origin is refused, and so is a Host that is not
+a local name, the configured host or one of ``allowed_hosts`` (a page whose name was rebound to
+127.0.0.1 sends its own name). With ``admin_token`` every call must carry it. Health stays open
+to any Host and without the token: container platforms probe it by address or service name with
+no credentials, and it shows nothing but readiness and version.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
 
 import yaml
 from flask import Blueprint, Response, request
 
 from emulator import files
 from emulator.admin import rules
+from emulator.auth.rules import client_id_problem
 from emulator.errors import BusinessError
 from emulator.gateway import json_response, services
+from emulator.settings import Settings
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    if request.endpoint == "admin.health":
+        return None
+    settings = services().settings
+    host = request.host.lower()
+    if not _answers_to(_hostname(host), settings):
+        return json_response(403, {"error": f"the Host {host!r} is not a local name nor the configured host; name it"
+                                            " with --allowed-hosts (CESCE_EMULATOR_ALLOWED_HOSTS) to reach the"
+                                            " operator surface by it"})
+    if settings.admin_token and not _carries(settings.admin_token):
+        return json_response(401, {"error": "this emulator's operator surface needs its admin token:"
+                                            " Authorization: Bearer TOKEN (see --admin-token)"},
+                             {"WWW-Authenticate": 'Bearer realm="cesce-emulator"'})
+    if request.method in _WRITES:
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc.lower() != host:
+            return json_response(403, {"error": f"a cross-site request (Origin {origin}) cannot use the operator surface"})
+        if not request.is_json:
+            return json_response(415, {"error": "operator writes take Content-Type: application/json (an empty body is fine)"})
+    return None
+
+
+def _hostname(host: str) -> str:
+    """The name of a Host header, without its port: "localhost:8080", "[::1]:8080"."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() else host
+
+
+def _answers_to(name: str, settings: Settings) -> bool:
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return True
+    except ValueError:
+        pass
+    if settings.host.lower() not in _WILDCARD_ADDRESSES and name == settings.host.lower():
+        return True
+    for allowed in settings.allowed_hosts:
+        if allowed == "*" or name == allowed.lstrip(".") or (allowed.startswith(".") and name.endswith(allowed)):
+            return True
+    return False
+
+
+def _carries(token: str) -> bool:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
 
 
 class _NoTenant(Exception):
@@ -44,6 +112,8 @@ def _tenant(required: bool = True) -> str | None:
         raise _NoTenant()
     if tenant == SANDBOX_TENANT:
         raise rules.OperatorError("the sandbox catalog's world cannot be changed; it is the Sandbox Model")
+    if tenant and (problem := client_id_problem(tenant)):
+        raise rules.OperatorError(f"client_id: {problem}")
     return tenant
 
 
@@ -65,8 +135,9 @@ def health() -> Response:
         installed = version("cesce-sandbox")
     except PackageNotFoundError:
         installed = "unknown"
+    store = "memory" if cesce.settings.state == ":memory:" else "sqlite-file"  # never the path: health is open
     return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
-                               "state": cesce.settings.state, "pageSize": cesce.settings.page_size})
+                               "store": store, "pageSize": cesce.settings.page_size})
 
 
 @bp.post("/reset")

@@ -44,7 +44,7 @@ def test_reset_forgets_one_tenant_or_all(api, client):
     api.advance("P1D")
     api.operator("POST", "reset")
     assert api.classification(STANDARD, countryCode="ES", taxCode="B77777777").json["error"]["errorCode"] == "2001"
-    assert client.post("/_emulator/reset").json == {"reset": "all"}
+    assert client.post("/_emulator/reset", headers={"Content-Type": "application/json"}).json == {"reset": "all"}
 
 
 def test_a_named_scenario_seeds_its_contracts_and_clock(api):
@@ -61,7 +61,7 @@ def test_the_scenarios_are_listed_with_their_descriptions(client):
 
 
 def test_an_unknown_scenario_is_a_404(api):
-    answer = api.client.post("/_emulator/scenarios/nope", query_string={"client_id": api.tenant})
+    answer = api.client.post("/_emulator/scenarios/nope", query_string={"client_id": api.tenant}, json={})
     assert answer.status_code == 404
 
 
