@@ -170,9 +170,13 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
     from emulator.store import Store
 
     settings = _settings(**flags)
+    try:
+        model = SandboxModel(settings.mocks_dir)
+    except FileError as error:
+        raise click.ClickException(str(error)) from None
     store = Store(settings.state)
     with store.transaction(rollback=True) as tx:
-        click.echo(json.dumps(rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(rules.state(tx, model, client_id, contract_no), indent=2, ensure_ascii=False))
     store.close()
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent
+from yaml.events import AliasEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent
 from yaml.resolver import Resolver
 
 try:
@@ -51,6 +51,7 @@ def read_yaml(path: Path) -> Any:
 
 
 def read_json(path: Path) -> Any:
+    """The data of a JSON file."""
     return parse_json(_read(path), str(path))
 
 
@@ -156,7 +157,7 @@ class _LimitedComposer(Composer):
                 self._values += size
             return super().compose_node(parent, index)
         self._depth += 1
-        if self._depth > MAX_DEPTH:
+        if self._depth > MAX_DEPTH and not isinstance(event, ScalarEvent):
             raise _Limit(event, f"nested more than {MAX_DEPTH} levels deep")
         before = self._values
         node = super().compose_node(parent, index)
@@ -166,10 +167,6 @@ class _LimitedComposer(Composer):
             self._sizes[event.anchor] = self._values - before
         return node
 
-    def compose_document(self):
-        self._sizes = {}
-        return super().compose_document()
-
 
 class _Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):
     def __init__(self, stream: str) -> None:
@@ -177,6 +174,13 @@ class _Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):
         _LimitedComposer.__init__(self)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
+        self._strings: dict[str, str] = {}
+
+    def construct_str(self, node) -> str:
+        # One object per distinct string: the keys and codes every replay case repeats would
+        # otherwise take 40 % of a large file's memory.
+        value = self.construct_scalar(node)
+        return self._strings.setdefault(value, value)
 
     def get_single_data(self) -> Any:
         # PyYAML composes a whole document before building it, and its nodes take ten times
@@ -207,6 +211,9 @@ class _Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):
         self.get_event()
         self._depth -= 1
         return items
+
+
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_str)
 
 
 class _Limit(yaml.MarkedYAMLError):

@@ -13,7 +13,7 @@ from emulator import files
 
 
 def nested(depth: int) -> str:
-    return "[" * depth + "]" * depth
+    return "[" * depth + "1" + "]" * depth
 
 
 def test_yaml_reads_as_the_safe_loader_reads_it():

@@ -75,6 +75,14 @@ def test_a_python_tag_in_the_sandbox_model_is_refused_and_runs_nothing(mocks, tm
     assert not marker.exists()
 
 
+def test_export_says_in_one_line_what_is_wrong_with_its_sandbox_model(mocks, tmp_path):
+    (mocks / "products.yaml").write_text("classifications: [\n")
+
+    line = fails_in_one_line("export", "--client-id", "acme", "--state", str(tmp_path / "s.db"), "--mocks-dir", str(mocks))
+
+    assert line.startswith(f"{mocks / 'products.yaml'}: line 2, column 1: ")
+
+
 def test_serve_says_in_one_line_where_a_replay_file_is_not_yaml(replay):
     (replay / "cases.yaml").write_text("- request: {method: GET, path: x\n  response: {status: 200}\n")
 
