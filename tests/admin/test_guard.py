@@ -79,7 +79,7 @@ def test_control_sends_the_admin_token_given_or_from_the_environment(monkeypatch
 # -- without a token: cross-site use ---------------------------------------------------------
 
 
-def test_a_cross_site_form_post_cannot_reset_the_emulator(app, client):
+def test_a_cross_site_form_post_cannot_reset_the_emulator(client):
     assert client.post("/_emulator/scenarios/empty-contract", query_string={"client_id": "victim"}, headers=JSON).status_code == 200
 
     answer = client.post("/_emulator/reset", base_url="http://evil.example", data={"x": "1"},
