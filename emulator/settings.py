@@ -17,8 +17,8 @@ class Settings:
     state: str = ":memory:"
     #: Refuse non-canonical requests with 400 instead of accepting them with a journal warning.
     strict: bool = False
-    #: Records per portfolio and movements page (500 in Cesce's production).
-    page_size: int = 500
+    #: Records per page of every list; None: as each operation declares (500, Cesce's production).
+    page_size: int | None = None
     #: Replacement for the bundled Sandbox Model (mocks/) and scenarios (fixtures/).
     mocks_dir: str | None = None
     fixtures_dir: str | None = None
@@ -29,7 +29,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024)):
-            if not low <= getattr(self, name) <= high:
+            if getattr(self, name) is not None and not low <= getattr(self, name) <= high:
                 raise ValueError(f"{PREFIX}{name.upper()}: {getattr(self, name)} is not between {low} and {high}")
 
     @classmethod
@@ -61,7 +61,7 @@ def _coerce(cls, name: str, value):
         if value.strip().lower() in {"0", "false", "no", "off", ""}:
             return False
         raise ValueError(f"{PREFIX}{name.upper()}: expected true or false, got {value!r}")
-    if kind == "int":
+    if kind in ("int", "int | None"):
         try:
             return int(value)
         except ValueError:

@@ -83,8 +83,8 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
     assert json.loads(seeded.stdout)["contracts"] == ["20000000003"]
     exported = subprocess.run([*run, "export", "--client-id", "acme", "--state", state], capture_output=True,
                               text=True, check=True, cwd=tmp_path)
-    [contract] = json.loads(exported.stdout)["contracts"]
-    assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
+    contracts = {c["contractNo"]: c for c in json.loads(exported.stdout)["contracts"]}
+    assert [d["endorsementNo"] for d in contracts["20000000003"]["debtors"]] == ["100", "300001"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn serves on POSIX only")

@@ -32,9 +32,9 @@ def test_the_walk_through_works_as_printed():
             return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
         granted, read_back, portfolio = run(first)
-        assert granted["debtor"]["endorsementNo"] == "115" and granted["debtor"]["statusCode"] == "2"
+        assert granted["debtor"]["endorsementNo"] == "117" and granted["debtor"]["statusCode"] == "2"
         assert read_back["debtor"] == granted["debtor"]
-        assert len(portfolio["debtor"]) == 17 and portfolio["client"]["nextEndorsementNo"] == "0"
+        assert len(portfolio["debtor"]) == 19 and portfolio["client"]["nextEndorsementNo"] == "0"
         assert "300001" in [d["endorsementNo"] for d in portfolio["debtor"]]
 
         [moved] = run(clock)

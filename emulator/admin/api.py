@@ -9,7 +9,7 @@ import yaml
 from flask import Blueprint, Response, request
 
 from emulator.admin import rules
-from emulator.errors import BusinessError
+from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
@@ -29,7 +29,7 @@ def _operator_error(error: rules.OperatorError) -> Response:
 @bp.errorhandler(BusinessError)
 def _business_error(error: BusinessError) -> Response:
     code, text = services().model.error_text(error.key, "EN", error.params)
-    return json_response(404 if error.key == "no_limit" else 400, {"error": text, "errorCode": code})
+    return json_response(operator_status(error), {"error": text, "errorCode": code})
 
 
 @bp.errorhandler(_NoTenant)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from emulator.auth import store
 from emulator.store import SANDBOX_TENANT, Tx
 
 ACCESS_LIFETIME = timedelta(seconds=3600)
@@ -26,14 +27,6 @@ class OAuthError(Exception):
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")
         self.error, self.description, self.status = error, description, status
-
-
-class Unauthorized(Exception):
-    """A business call whose bearer token is missing, unknown, expired or lacks the scope."""
-
-    def __init__(self, reason: str, status: int = 401) -> None:
-        super().__init__(reason)
-        self.reason, self.status = reason, status
 
 
 @dataclass(frozen=True)
@@ -52,9 +45,19 @@ class Bearer:
     reference: str
 
 
+class Unknown(Exception):
+    """An Authorization header without a token the emulator issued for this catalog."""
+
+
 def reference(token: str) -> str:
     """A short name for a token that the journal can show without revealing it."""
     return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def valid_client_id(client_id: str) -> bool:
+    """Whether a client id can name a tenant: up to 200 printable characters, not the
+    sandbox's own world."""
+    return bool(client_id) and len(client_id) <= 200 and client_id.isprintable() and client_id != SANDBOX_TENANT
 
 
 def client_of(form: dict[str, str]) -> str:
@@ -62,7 +65,7 @@ def client_of(form: dict[str, str]) -> str:
     client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id or not secret:
         raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
-    if len(client_id) > 200 or not client_id.isprintable() or client_id == SANDBOX_TENANT:
+    if not valid_client_id(client_id):
         raise OAuthError("invalid_client", "client_id is not a valid client identifier", 401)
     if len(secret) > 200:  # the limit the OpenAPI document gives client_secret, as client_id
         raise OAuthError("invalid_client", "client_secret is not a valid client secret", 401)
@@ -85,7 +88,7 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     value = form.get("refresh_token")
     if not value:
         raise OAuthError("invalid_request", "refresh_token is required for the refresh_token grant")
-    row = tx.token(value)
+    row = store.token(tx, value)
     if not row or row["kind"] != "refresh" or row["tenant"] != tenant or row["catalog"] != catalog:
         raise OAuthError("invalid_grant", "the refresh token is not valid for this client")
     if row["revoked"]:
@@ -96,28 +99,21 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     scope = _scope(form.get("scope")) if form.get("scope") else row["scope"]
     if not set(scope.split()) <= set(granted):
         raise OAuthError("invalid_scope", "a refresh cannot widen the scope granted")
-    tx.revoke_token(value)
+    if not store.revoke(tx, value):
+        raise OAuthError("invalid_grant", "the refresh token was already used")
     return _issue(tx, tenant, catalog, scope, now)
 
 
 def bearer(tx: Tx, authorization: str | None, catalog: str) -> Bearer:
-    """The access token of an Authorization header, whoever's clock it runs on (Unauthorized
-    if missing, malformed, unknown or revoked; expiry is checked by ``admit``)."""
+    """The access token of an Authorization header, whoever's clock it runs on (Unknown if
+    missing, malformed, unknown or revoked; expiry and scope are the gateway's to check)."""
     scheme, _, value = (authorization or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("no bearer token in the Authorization header")
-    row = tx.token(value.strip())
+        raise Unknown("no bearer token in the Authorization header")
+    row = store.token(tx, value.strip())
     if not row or row["kind"] != "access" or row["catalog"] != catalog or row["revoked"]:
-        raise Unauthorized("the access token is not valid in this catalog")
+        raise Unknown("the access token is not valid in this catalog")
     return Bearer(row["tenant"], frozenset(row["scope"].split()), row["expires_at"], reference(row["token"]))
-
-
-def admit(token: Bearer, now: datetime, scopes: tuple[str, ...]) -> None:
-    if now >= token.expires_at:
-        raise Unauthorized("the access token has expired")
-    missing = [scope for scope in scopes if scope not in token.scopes]
-    if missing:
-        raise Unauthorized(f"the access token lacks the {' '.join(missing)} scope", 403)
 
 
 def _scope(requested: str | None) -> str:
@@ -134,6 +130,6 @@ def _issue(tx: Tx, tenant: str, catalog: str, scope: str, now: datetime) -> Toke
     pair = TokenPair(secrets.token_urlsafe(32), secrets.token_urlsafe(48), scope, now)
     for kind, value, lifetime in (("access", pair.access_token, ACCESS_LIFETIME),
                                   ("refresh", pair.refresh_token, REFRESH_LIFETIME)):
-        tx.insert_token({"token": value, "kind": kind, "tenant": tenant, "catalog": catalog, "scope": scope,
-                         "issued_at": now, "expires_at": now + lifetime})
+        store.insert(tx, {"token": value, "kind": kind, "tenant": tenant, "catalog": catalog, "scope": scope,
+                          "issued_at": now, "expires_at": now + lifetime})
     return pair

@@ -143,7 +143,7 @@ def test_the_journal_records_each_business_request_with_what_it_noticed(api):
     token, portfolio, query = entries
     assert token["response"]["token"] == portfolio["token"] == query["token"]
     assert "client_secret=***" in token["request"] and "=secret" not in token["request"]
-    assert portfolio["response"] == {"errorCode": "0", "nextEndorsementNo": "0", "debtor": 16}
+    assert portfolio["response"] == {"errorCode": "0", "next": "0", "debtor": 18}
     assert {f["rule"] for f in portfolio["findings"]} == {"unknown-parameter", "code-format"}
     assert (query["status"], query["response"]["errorCode"]) == (400, "2001")
     assert api.operator("GET", "journal", after=str(portfolio["id"]))["entries"] == [query]
