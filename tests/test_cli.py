@@ -13,6 +13,8 @@ import pytest
 
 from emulator.control import Control, call
 
+pytestmark = pytest.mark.e2e  # serves the emulator in subprocesses
+
 
 def test_a_state_file_keeps_every_classification_across_restarts(tmp_path, serve_emulator):
     state = str(tmp_path / "state.sqlite3")

@@ -21,6 +21,7 @@ def blocks(section: str, language: str = "sh") -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.S)
 
 
+@pytest.mark.e2e  # a served emulator, driven by curl
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through uses curl")
 def test_the_walk_through_works_as_printed():
     first, clock = blocks("Walk-through")

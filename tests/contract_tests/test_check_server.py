@@ -21,6 +21,8 @@ from emulator.risks import api as risks_api
 from emulator.risks import rules as risks_rules
 from emulator.server import ThreadedServer
 
+pytestmark = pytest.mark.e2e  # schemathesis runs against served emulators
+
 
 def check(*args: str):
     return CliRunner().invoke(check_server, [*args, "--seed", "1"])

@@ -16,6 +16,8 @@ import pytest
 
 from emulator.control import call
 
+pytestmark = pytest.mark.e2e  # builds and installs the wheel
+
 REPO = Path(__file__).resolve().parents[2]
 SANDBOX_CONTRACT = "10100000001"
 
