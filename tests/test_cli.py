@@ -56,6 +56,21 @@ def test_a_bad_setting_is_a_usage_error(tmp_path, value):
     assert done.returncode == 2 and "CESCE_EMULATOR_PAGE_SIZE" in done.stderr
 
 
+@pytest.mark.parametrize(("args", "env", "error"), [
+    (["--port", "99999"], {}, "--port: 99999 is not between 0 and 65535"),
+    (["--port", "99999"], {"CESCE_EMULATOR_PORT": "8081", "PORT": "8082"}, "--port: 99999 is not between 0 and 65535"),
+    (["--threads", "0"], {}, "--threads: 0 is not between 1 and 1024"),
+    ([], {"CESCE_EMULATOR_PORT": "99999"}, "CESCE_EMULATOR_PORT: 99999 is not between 0 and 65535"),
+    ([], {"PORT": "http"}, "PORT: expected an integer, got 'http'"),
+])
+def test_a_bad_setting_names_the_flag_or_variable_that_gave_it(tmp_path, args, env, error):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve", *args], capture_output=True, text=True,
+                          env={**inherited, **env}, cwd=tmp_path, timeout=30)
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [f"Error: {error}"]
+
+
 def test_an_unusable_state_file_fails_at_start(tmp_path):
     done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--state", str(tmp_path / "no" / "such" / "dir.db")],
                           capture_output=True, text=True, cwd=tmp_path, timeout=30)
