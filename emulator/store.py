@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from emulator.clock import format_instant, parse_instant
@@ -69,6 +70,23 @@ class Store:
         with self._lock:
             self._conn.close()
 
+    @staticmethod
+    def unreadable(path: str) -> str | None:
+        """Why ``path`` is not a state file to read, or None when it is one: it does not exist,
+        is not an SQLite database, or holds none of the emulator's tables. The file is opened
+        read-only, so SQLite neither creates it nor adds tables to someone else's database."""
+        if not Path(path).is_file():
+            return "no such file"
+        try:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenants'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as error:
+            return f"not an SQLite database ({error})"
+        return None if found else "an SQLite database without the emulator's tables"
+
     # -- conversions between Python values and columns -------------------------------------
 
     def _to_db(self, table: str, row: Row) -> Row:
@@ -119,6 +137,23 @@ class Tx:
         self._conn.executemany(sql, [[row[c] for c in columns] for row in converted])
 
     # -- tenants and clocks -----------------------------------------------------------------
+
+    def tenants(self) -> list[str]:
+        """Every tenant the store knows (a clock, a contract, a token or a journal entry), the
+        sandbox catalog's world aside, in order of name."""
+        rows = self._conn.execute(
+            "SELECT tenant FROM tenants UNION SELECT tenant FROM contracts UNION SELECT tenant FROM tokens"
+            " UNION SELECT tenant FROM journal ORDER BY tenant"
+        ).fetchall()
+        return [tenant for (tenant,) in rows if tenant != SANDBOX_TENANT]
+
+    def has_history(self, tenant: str) -> bool:
+        """Whether anything of the tenant remembers its time: a contract, a token or a journal
+        entry (its clock alone does not)."""
+        return any(
+            self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
+            for table in ("contracts", "tokens", "journal")
+        )
 
     def tenant(self, tenant: str) -> Row | None:
         return self._one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
