@@ -134,9 +134,10 @@ def events() -> Response:
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
     tenant = _tenant()
-    with services().store.transaction() as tx:
+    cesce = services()
+    with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body())
+            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
         elif request.method == "DELETE":
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})

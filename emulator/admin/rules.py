@@ -4,6 +4,7 @@ views of a tenant's state and journal. Plain Python; the HTTP side is admin/api.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from emulator import resources
@@ -145,8 +146,14 @@ def _instant(value: datetime | None) -> str | None:
     return format_instant(value) if value else None
 
 
-def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
+def add_fault(tx: Tx, tenant: str, fault: dict, operations: Iterable[str]) -> None:
+    """Keep a fault for the tenant's next matching requests. ``operations`` are the names a
+    fault may target (the OpenAPI document's operationIds, "token" among them): one that names
+    none of them would never fire, so it is refused."""
     check(fault, "fault")
+    if fault.get("operation") is not None and fault["operation"] not in operations:
+        raise OperatorError(f"operation: {fault['operation']!r} is not an operation of this emulator;"
+                            f" known: {', '.join(sorted(operations))}")
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])

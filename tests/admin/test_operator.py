@@ -164,6 +164,16 @@ def test_the_served_openapi_document_uses_the_product_map(client):
     assert "/portfolio-movements/v1/contracts/{contractNo}/movements:" in answer.get_data(as_text=True)
 
 
+def test_a_fault_for_an_unknown_operation_is_a_400_that_lists_the_known_ones(api, app):
+    answer = api.client.post("/_emulator/faults", json={"status": 503, "operation": "getPortfolios"},
+                             query_string={"client_id": api.tenant})
+    assert answer.status_code == 400
+    known = sorted(app.extensions["cesce"].api.operations)
+    assert {"token", "getPortfolio", "getMovements", "createClassification"} <= set(known)
+    assert answer.json["error"] == f"operation: 'getPortfolios' is not an operation of this emulator; known: {', '.join(known)}"
+    assert api.operator("GET", "faults")["faults"] == []
+
+
 def test_a_fault_can_let_requests_through_first(api):
     api.operator("POST", "faults", {"status": 503, "skip": 2, "operation": "getPortfolio"})
     assert [api.portfolio(STANDARD).status_code for _ in range(4)] == [200, 200, 503, 200]
