@@ -148,11 +148,11 @@ class Tx:
         return [tenant for (tenant,) in rows if tenant != SANDBOX_TENANT]
 
     def has_history(self, tenant: str) -> bool:
-        """Whether anything of the tenant remembers its time: a contract, a token or a journal
-        entry (its clock alone does not)."""
+        """Whether anything of the tenant remembers its time: a record, a token or a journal
+        entry (its clock, or a contract with no records, does not)."""
         return any(
             self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
-            for table in ("contracts", "tokens", "journal")
+            for table in ("debtors", "tokens", "journal")
         )
 
     def tenant(self, tenant: str) -> Row | None:

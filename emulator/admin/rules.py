@@ -33,18 +33,29 @@ def check(document, definition: str) -> None:
 
 def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
     """Apply {"set": instant}, {"advance": duration} and {"freeze": bool}. A clock is frozen
-    before it is set, and set before it is advanced, so "set and freeze" lands exactly."""
+    before it is set, and set before it is advanced, so "set and freeze" lands exactly.
+
+    Time only moves forward for a tenant with history (tokens, records, a journal: their
+    expiries, 48-hour windows and due decisions assume it), so setting its clock to an instant
+    before its now is refused; a new or reset tenant's clock may be set anywhere."""
     check(change, "clock")
     state = clock_of(tx, tenant)
     try:
         if change.get("freeze") is True:
             state = state.freeze(True)
         if "set" in change:
-            state = state.move_to(parse_instant(change["set"]))
+            instant, now = parse_instant(change["set"]), state.now()
+            if instant < now and tx.has_history(tenant):
+                raise OperatorError(
+                    f"set: {format_instant(instant)} is before the tenant's now ({format_instant(now)}); its tokens,"
+                    " records and journal assume time moves forward, so reset the tenant first"
+                    " (POST /_emulator/reset?client_id=...) to start again at an earlier instant")
+            state = state.move_to(instant)
         if "advance" in change:
             delta = parse_duration(change["advance"])
             if delta.total_seconds() < 0:
-                raise OperatorError("advance: the clock only moves forward; use set to go back")
+                raise OperatorError("advance: the clock only moves forward (a new or reset tenant's clock can be"
+                                    " set to an earlier instant)")
             state = state.shift(delta)
         if change.get("freeze") is False:
             state = state.freeze(False)

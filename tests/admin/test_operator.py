@@ -39,6 +39,33 @@ def test_bad_clock_changes_are_400s(api, body):
     assert answer.status_code == 400 and answer.json["error"]
 
 
+def test_a_new_tenants_clock_can_be_set_anywhere_but_one_with_history_only_moves_forward(api):
+    assert api.operator("POST", "clock", {"set": "2030-01-01T00:00:00Z", "freeze": True})["now"].startswith("2030")
+    assert api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z"})["now"].startswith("2026-01-15")
+    api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
+
+    back = api.client.post("/_emulator/clock", json={"set": "2026-01-14T09:00:00Z"}, query_string={"client_id": api.tenant})
+    assert back.status_code == 400
+    assert back.json["error"] == (
+        "set: 2026-01-14T09:00:00.000000Z is before the tenant's now (2026-01-15T09:00:00.000000Z); its tokens,"
+        " records and journal assume time moves forward, so reset the tenant first"
+        " (POST /_emulator/reset?client_id=...) to start again at an earlier instant")
+    assert api.operator("GET", "clock")["now"] == "2026-01-15T09:00:00.000000Z"
+    assert api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z"})["now"] == "2026-01-15T09:00:00.000000Z"
+
+    api.operator("POST", "reset")
+    assert api.operator("POST", "clock", {"set": "2026-01-14T09:00:00Z"})["now"].startswith("2026-01-14T09:00")
+
+
+def test_a_scenario_cannot_take_a_tenant_with_history_back_in_time(api):
+    api.seed("guide-pending-example")
+    api.advance("P7D")
+    answer = api.client.post("/_emulator/scenarios/guide-pending-example", query_string={"client_id": api.tenant})
+    assert answer.status_code == 400 and "reset the tenant first" in answer.json["error"]
+    api.operator("POST", "reset")
+    assert api.seed("guide-pending-example")["now"] == "2026-01-15T09:00:00.000000Z"
+
+
 def test_reset_forgets_one_tenant_or_all(api, client):
     api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
     api.advance("P1D")
