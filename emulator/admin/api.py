@@ -8,13 +8,14 @@ from importlib.metadata import PackageNotFoundError, version
 import yaml
 from flask import Blueprint, Response, request
 
-from emulator.admin import rules
+from emulator.admin import rules, ui
 from emulator.errors import BusinessError
 from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
 
 
 class _NoTenant(Exception):
@@ -64,6 +65,12 @@ def health() -> Response:
         installed = "unknown"
     return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
                                "state": cesce.settings.state, "pageSize": cesce.settings.page_size})
+
+
+@bp.get("/tenants")
+def tenants() -> Response:
+    with services().store.transaction(rollback=True) as tx:
+        return json_response(200, {"tenants": tx.tenants()})
 
 
 @bp.post("/reset")

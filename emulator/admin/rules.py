@@ -17,7 +17,7 @@ from emulator.store import Tx
 from emulator.wire import parse_amount, render_record
 from emulator.world import World, apply_scenario, clock_of, contract, save_clock
 
-_OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
+OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
 
 
 class OperatorError(ValueError):
@@ -26,7 +26,7 @@ class OperatorError(ValueError):
 
 def check(document, definition: str) -> None:
     try:
-        validate(document, definition, "body", _OPERATOR_SCHEMA)
+        validate(document, definition, "body", OPERATOR_SCHEMA)
     except ModelError as error:
         raise OperatorError(str(error)) from None
 

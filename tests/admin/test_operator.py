@@ -222,3 +222,15 @@ def test_the_journal_keeps_error_texts_and_retry_after(api):
     limited, refused = api.operator("GET", "journal")["entries"][-2:]
     assert limited["response"]["retryAfter"] == "3" and limited["response"]["httpCode"] == "429"
     assert refused["response"] == {"errorCode": "2001", "errorDescription": "NO LIMIT EXISTS FOR THE DATA PROVIDED"}
+
+
+def test_the_tenants_are_those_with_a_clock_a_world_a_token_or_a_journal(api, client):
+    assert client.get("/_emulator/tenants").json == {"tenants": []}
+    api.operator("POST", "clock", {"freeze": True})
+    other = type(api)(client, "another")
+    other.token()
+    sandbox = type(api)(client, "reader", catalog="sandbox")
+    sandbox.portfolio(STANDARD)  # the sandbox's own world is not a tenant; its reader's token and journal are
+    assert client.get("/_emulator/tenants").json == {"tenants": sorted([api.tenant, "another", "reader"])}
+    api.operator("POST", "reset")
+    assert client.get("/_emulator/tenants").json == {"tenants": ["another", "reader"]}
