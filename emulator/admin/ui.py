@@ -12,7 +12,8 @@ its own, with no change to the template:
 
 - its title is ``TITLES[key]``, or the key itself;
 - its columns are ``COLUMNS[key]`` where an area names the few that matter, otherwise every
-  field that is filled in some record; each row unfolds to the whole record;
+  field that is filled in some record (a field named ``...At`` is shown as an instant); each
+  row unfolds to the whole record;
 - a record with ``pendingOf`` is shown right under the record it is pending on (a 300xxx
   request under its debtor), so pairs read as pairs;
 - a record whose ``resolveAt`` is set is due work: the earliest of them is where the clock's
@@ -120,8 +121,8 @@ def _paired(records: list[dict]) -> list[Row]:
         if record.get("pendingOf") is not None and str(record["pendingOf"]) in anchors:
             continue
         rows.append(Row(record, due=record.get("resolveAt") is not None))
-        for request_ in pending.get(str(record.get("endorsementNo")), []):
-            rows.append(Row(request_, paired=True, due=request_.get("resolveAt") is not None))
+        for waiting in pending.get(str(record.get("endorsementNo")), []):
+            rows.append(Row(waiting, paired=True, due=waiting.get("resolveAt") is not None))
     return rows
 
 
@@ -147,10 +148,14 @@ def movements(contracts: list[ContractView], now: datetime) -> list[tuple[str, R
 
 
 def shown_instant(value: str | None) -> str:
-    """An instant of the operator API as people read it: "2026-01-21 09:00:00 UTC"."""
+    """An instant of the operator API as people read it: "2026-01-21 09:00:00 UTC" (anything
+    else as it is)."""
     if not value:
         return ""
-    return format_instant(parse_instant(value))[:19].replace("T", " ") + " UTC"
+    try:
+        return format_instant(parse_instant(value))[:19].replace("T", " ") + " UTC"
+    except (TypeError, ValueError):
+        return str(value)
 
 
 @bp.app_template_filter("instant")

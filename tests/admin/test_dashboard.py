@@ -66,8 +66,8 @@ def test_a_list_of_records_an_area_adds_to_the_state_gets_a_table_of_its_own(api
     def with_sales(*args, **kwargs):
         state = real(*args, **kwargs)
         for contract in state["contracts"]:
-            contract["sales"] = [{"saleNo": "7", "amount": "1000,00", "note": "", "changedAt": None},
-                                 {"saleNo": "8", "amount": "250,00", "note": "", "changedAt": None}]
+            contract["sales"] = [{"saleNo": "7", "amount": "1000,00", "note": "", "dueAt": None},
+                                 {"saleNo": "8", "amount": "250,00", "note": "", "dueAt": "2026-02-01T00:00:00Z"}]
         return state
 
     monkeypatch.setattr(rules, "state", with_sales)
@@ -75,8 +75,9 @@ def test_a_list_of_records_an_area_adds_to_the_state_gets_a_table_of_its_own(api
     html = page(client, api.tenant)
     table = html.split('data-list="sales"', 1)[1].split("</table>", 1)[0]
     headers = [name.replace("<wbr>", "") for name in re.findall(r"<th>([\w<>]+)</th>", table)]
-    assert headers == ["saleNo", "amount", "record"]  # the fields filled in some record, then the whole record
+    assert headers == ["saleNo", "amount", "dueAt", "record"]  # the fields filled in some record, then the whole record
     assert '<td data-field="amount">250,00</td>' in table
+    assert '<td data-field="dueAt">2026-02-01 00:00:00 UTC</td>' in table
     assert "<h4>sales <small>(2)</small></h4>" in html
 
 
