@@ -15,6 +15,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,18 @@ class Event:
     schema: dict
     apply: Callable[[World, dict], list[dict]]
     description: str = ""
+
+
+@dataclass(frozen=True)
+class ListView:
+    """How a list of an area's state view (``debtors``) reads on the dashboard: its title, the
+    columns worth a glance (none: every field filled in), and the window of recent changes the
+    area lists apart (the risk movements' 48 hours), with that listing's title."""
+
+    title: str
+    columns: tuple[str, ...] = ()
+    recent: timedelta | None = None
+    recent_title: str = "Recent changes"
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,8 @@ class Area:
     due: Callable[[World, str, str], None] | None = None
     #: Its records of a contract for /_emulator/state: {"debtors": [...]}.
     state: Callable[[World, str], dict[str, list[dict]]] | None = None
+    #: How each list of its state view reads on the dashboard, by the list's key.
+    lists: Mapping[str, ListView] = field(default_factory=dict)
     events: Mapping[str, Event] = field(default_factory=dict)
     #: The fields of a single record the journal keeps, by the answer's entity key.
     journal_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

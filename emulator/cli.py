@@ -158,10 +158,22 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
     from emulator.store import Store
 
     settings = _settings(**flags)
+    # Checked before opening: SQLite would create a missing file and print an empty world.
+    problem = Store.unreadable(settings.state)
+    if problem:
+        raise click.ClickException(f"--state {settings.state}: {problem}; export reads a state file written by"
+                                   " `cesce-emulator serve --state` or `seed`")
     store = Store(settings.state)
-    with store.transaction(rollback=True) as tx:
-        click.echo(json.dumps(rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no), indent=2, ensure_ascii=False))
-    store.close()
+    try:
+        with store.transaction(rollback=True) as tx:
+            known = tx.tenants()
+            if client_id not in known:
+                raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
+                                           f" (it has: {', '.join(known) or 'none'})")
+            world = rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no)
+    finally:
+        store.close()
+    click.echo(json.dumps(world, indent=2, ensure_ascii=False))
 
 
 @main.command("import-postman")

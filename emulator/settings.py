@@ -9,6 +9,15 @@ from dataclasses import dataclass, fields
 PREFIX = "CESCE_EMULATOR_"
 
 
+class SettingError(ValueError):
+    """A setting whose value cannot be used, named by its ``source`` (the flag or variable
+    that gave it) or, for a Settings made in Python, by its field."""
+
+    def __init__(self, name: str, problem: str, source: str | None = None) -> None:
+        super().__init__(f"{source or name}: {problem}")
+        self.name, self.problem, self.source = name, problem, source
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -30,22 +39,29 @@ class Settings:
     def __post_init__(self) -> None:
         for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024)):
             if getattr(self, name) is not None and not low <= getattr(self, name) <= high:
-                raise ValueError(f"{PREFIX}{name.upper()}: {getattr(self, name)} is not between {low} and {high}")
+                raise SettingError(name, f"{getattr(self, name)} is not between {low} and {high}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Read CESCE_EMULATOR_* variables (and PORT, as container platforms set it); keyword
-        arguments that are not None win over both."""
+        arguments that are not None (the command line's flags) win over both. A value that
+        cannot be used is a SettingError naming where it came from: ``--port`` for a flag,
+        ``CESCE_EMULATOR_PORT`` or ``PORT`` for a variable."""
         environ = os.environ if environ is None else environ
-        values = {}
+        values, sources = {}, {}
         if "PORT" in environ:
-            values["port"] = environ["PORT"]
+            values["port"], sources["port"] = environ["PORT"], "PORT"
         for field in fields(cls):
             raw = environ.get(PREFIX + field.name.upper())
             if raw is not None:
-                values[field.name] = raw
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+                values[field.name], sources[field.name] = raw, PREFIX + field.name.upper()
+        for name, value in overrides.items():
+            if value is not None:
+                values[name], sources[name] = value, "--" + name.replace("_", "-")
+        try:
+            return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+        except SettingError as error:
+            raise SettingError(error.name, error.problem, sources.get(error.name)) from None
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -60,10 +76,10 @@ def _coerce(cls, name: str, value):
             return True
         if value.strip().lower() in {"0", "false", "no", "off", ""}:
             return False
-        raise ValueError(f"{PREFIX}{name.upper()}: expected true or false, got {value!r}")
+        raise SettingError(name, f"expected true or false, got {value!r}")
     if kind in ("int", "int | None"):
         try:
             return int(value)
         except ValueError:
-            raise ValueError(f"{PREFIX}{name.upper()}: expected an integer, got {value!r}") from None
+            raise SettingError(name, f"expected an integer, got {value!r}") from None
     return value

@@ -29,6 +29,8 @@ from emulator.clock import format_instant, parse_instant
 Row = dict[str, Any]
 
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
+#: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
+_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
@@ -111,6 +113,23 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @staticmethod
+    def unreadable(path: str) -> str | None:
+        """Why ``path`` is not a state file to read, or None when it is one: it does not exist,
+        is not an SQLite database, or holds none of the emulator's tables. The file is opened
+        read-only, so SQLite neither creates it nor adds tables to someone else's database."""
+        if not Path(path).is_file():
+            return "no such file"
+        try:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenants'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as error:
+            return f"not an SQLite database ({error})"
+        return None if found else "an SQLite database without the emulator's tables"
 
     # -- conversions between Python values and columns -------------------------------------
 
@@ -200,6 +219,13 @@ class Tx:
 
     # -- tenants and clocks -----------------------------------------------------------------
 
+    def tenants(self) -> list[str]:
+        """Every tenant the store knows (a row in any table scoped by tenant), the sandbox
+        catalog's world aside, in order of name."""
+        union = " UNION ".join(f"SELECT tenant FROM {table}" for table in self._store.tenant_tables)
+        rows = self._conn.execute(f"{union} ORDER BY tenant").fetchall()
+        return [tenant for (tenant,) in rows if tenant != SANDBOX_TENANT]
+
     def tenant(self, tenant: str) -> Row | None:
         return self.one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
 
@@ -219,9 +245,11 @@ class Tx:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant = ?", [tenant])
 
     def has_history(self, tenant: str) -> bool:
-        """Whether a client has used the tenant: a journal entry (every token and business
-        request that names a tenant has one)."""
-        return self._conn.execute("SELECT 1 FROM journal WHERE tenant = ? LIMIT 1", [tenant]).fetchone() is not None
+        """Whether anything of the tenant remembers its time: a row of an area's table (a
+        record, a token), a due event or a journal entry. Its clock, its contracts' bare rows
+        and counters, and faults waiting to fire do not."""
+        return any(self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
+                   for table in self._store.tenant_tables if table not in _TIMELESS)
 
     # -- contracts and their counters -------------------------------------------------------
 

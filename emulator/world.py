@@ -1,7 +1,8 @@
 """A tenant's world at an instant: what every rule works in.
 
 A tenant comes into being at its first contact of any kind (a token, a business call, an
-operator call such as a clock jump): that instant is where its world starts (``born_at``). The
+operator call such as a clock jump; a view of its state is none): that instant is where its
+world starts (``born_at``). The
 contracts of the Sandbox Model (mocks/contracts.yaml) are part of every world from that start;
 each is written into the store the first time anything reads it, as of the world's start, and
 whatever would have happened to it since then happens at its own moment (the due queue). So a

@@ -58,6 +58,21 @@ def test_a_bad_setting_is_a_usage_error(tmp_path, value):
     assert done.returncode == 2 and "CESCE_EMULATOR_PAGE_SIZE" in done.stderr
 
 
+@pytest.mark.parametrize(("args", "env", "error"), [
+    (["--port", "99999"], {}, "--port: 99999 is not between 0 and 65535"),
+    (["--port", "99999"], {"CESCE_EMULATOR_PORT": "8081", "PORT": "8082"}, "--port: 99999 is not between 0 and 65535"),
+    (["--threads", "0"], {}, "--threads: 0 is not between 1 and 1024"),
+    ([], {"CESCE_EMULATOR_PORT": "99999"}, "CESCE_EMULATOR_PORT: 99999 is not between 0 and 65535"),
+    ([], {"PORT": "http"}, "PORT: expected an integer, got 'http'"),
+])
+def test_a_bad_setting_names_the_flag_or_variable_that_gave_it(tmp_path, args, env, error):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve", *args], capture_output=True, text=True,
+                          env={**inherited, **env}, cwd=tmp_path, timeout=30)
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [f"Error: {error}"]
+
+
 def test_an_unusable_state_file_fails_at_start(tmp_path):
     done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--state", str(tmp_path / "no" / "such" / "dir.db")],
                           capture_output=True, text=True, cwd=tmp_path, timeout=30)
@@ -94,3 +109,31 @@ def test_serve_runs_gunicorn(serve_emulator):
     served = serve_emulator()
     assert served.stop() == 0
     assert "Booting worker" in served.log.read_text()
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda path: None, "no such file"),
+    (lambda path: path.write_text("client_id,limit\nacme,1000\n"), "not an SQLite database (file is not a database)"),
+    (lambda path: path.write_bytes(b""), "an SQLite database without the emulator's tables"),
+])
+def test_export_of_a_file_that_is_not_a_state_file_says_so_in_one_line(tmp_path, make, problem):
+    state = tmp_path / "state.sqlite3"
+    make(state)
+    before = state.read_bytes() if state.exists() else None
+    done = subprocess.run([sys.executable, "-m", "emulator", "export", "--client-id", "acme", "--state", str(state)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"Error: --state {state}: {problem}; export reads a state file written by"
+                                        " `cesce-emulator serve --state` or `seed`"]
+    assert (state.read_bytes() if state.exists() else None) == before  # neither created nor changed
+
+
+def test_export_of_a_tenant_the_state_file_does_not_hold_names_those_it_does(tmp_path):
+    state = str(tmp_path / "s.sqlite3")
+    run = [sys.executable, "-m", "emulator"]
+    subprocess.run([*run, "seed", "guide-pending-example", "--client-id", "acme", "--state", state],
+                   capture_output=True, check=True, cwd=tmp_path)
+    done = subprocess.run([*run, "export", "--client-id", "acne", "--state", state], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"Error: --client-id acne: no such tenant in {state} (it has: acme)"]

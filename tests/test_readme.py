@@ -52,3 +52,14 @@ def test_the_readme_names_the_two_commands_a_newcomer_needs():
     assert "pip install . && cesce-emulator serve" in text
     command = text.split("<!-- test command -->", 1)[1].strip().splitlines()[0].strip()
     assert command.endswith("pytest -n 2") and '".[test]"' in command
+
+
+def test_the_settings_override_and_the_fixture_sample_run_as_printed(pytester, monkeypatch):
+    monkeypatch.delenv("CESCE_EMULATOR_URL", raising=False)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    conftest, test = [block for block in blocks("Test your client with pytest", "python")
+                      if "cesce_emulator_settings" in block or "def test_a_strict" in block]
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_sample=test)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

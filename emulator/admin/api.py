@@ -8,13 +8,14 @@ from importlib.metadata import PackageNotFoundError, version
 import yaml
 from flask import Blueprint, Response, request
 
-from emulator.admin import rules
+from emulator.admin import rules, ui
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
 
 
 class _NoTenant(Exception):
@@ -66,6 +67,12 @@ def health() -> Response:
                                "state": cesce.settings.state, "pageSize": cesce.settings.page_size})
 
 
+@bp.get("/tenants")
+def tenants() -> Response:
+    with services().store.transaction(rollback=True) as tx:
+        return json_response(200, {"tenants": tx.tenants()})
+
+
 @bp.post("/reset")
 def reset() -> Response:
     tenant = _tenant(required=False)
@@ -88,7 +95,9 @@ def state() -> Response:
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
-    with cesce.store.transaction() as tx:
+    # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
+    # world's start, work fallen due) happens again, the same, at the tenant's next contact.
+    with cesce.store.transaction(rollback=True) as tx:
         return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
 
 
@@ -134,9 +143,10 @@ def events() -> Response:
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
     tenant = _tenant()
-    with services().store.transaction() as tx:
+    cesce = services()
+    with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body())
+            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
         elif request.method == "DELETE":
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})

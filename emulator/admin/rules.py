@@ -4,6 +4,7 @@ views of a tenant's state and journal. Plain Python; the HTTP side is admin/api.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from emulator import resources
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
@@ -11,7 +12,7 @@ from emulator.sandbox_model import ModelError, SandboxModel, check_against, vali
 from emulator.store import Tx
 from emulator.world import World, apply_scenario, clock_of, contract, contracts, enter, save_clock
 
-_OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
+OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
 #: Events one POST /_emulator/events may carry.
 MAX_EVENTS = 10000
 
@@ -22,7 +23,7 @@ class OperatorError(ValueError):
 
 def check(document, definition: str) -> None:
     try:
-        validate(document, definition, "body", _OPERATOR_SCHEMA)
+        validate(document, definition, "body", OPERATOR_SCHEMA)
     except ModelError as error:
         raise OperatorError(str(error)) from None
 
@@ -31,10 +32,10 @@ def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
     """Apply {"set": instant}, {"advance": duration} and {"freeze": bool}. A clock is frozen
     before it is set, and set before it is advanced, so "set and freeze" lands exactly.
 
-    Time moves forward once a client has used the tenant: its tokens, the movements it read
-    and the journal assume it. Until then (a new tenant, one just reset, one only seeded by the
-    operator) its clock may be set anywhere and its world starts there; after, setting it to an
-    earlier instant is refused."""
+    Time only moves forward for a tenant with history (tokens, records, a journal: their
+    expiries, 48-hour windows and due decisions assume it), so setting its clock to an instant
+    before its now is refused; a new or reset tenant's clock may be set anywhere, and its world
+    then starts there."""
     check(change, "clock")
     before = clock_of(tx, tenant)
     known = tx.tenant(tenant) is not None
@@ -42,19 +43,21 @@ def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
     try:
         state = before.freeze(True) if change.get("freeze") is True else before
         if "set" in change:
-            state = state.move_to(parse_instant(change["set"]))
-            if state.now() < before.now() and not fresh:
+            instant, now = parse_instant(change["set"]), before.now()
+            if instant < now and not fresh:
                 raise OperatorError(
-                    f"set: {change['set']} is before the tenant's now ({format_instant(before.now())}), and a client"
-                    " has used the tenant (its tokens and journal assume time moves forward); reset the tenant"
-                    " first (POST /_emulator/reset?client_id=...), then set its clock")
+                    f"set: {format_instant(instant)} is before the tenant's now ({format_instant(now)}); its tokens,"
+                    " records and journal assume time moves forward, so reset the tenant first"
+                    " (POST /_emulator/reset?client_id=...) to start again at an earlier instant")
+            state = state.move_to(instant)
         # Where the world starts: at the first contact, or where a tenant without history
         # sets its clock; before any advance, which is history.
         start = state.now()
         if "advance" in change:
             delta = parse_duration(change["advance"])
             if delta.total_seconds() < 0:
-                raise OperatorError("advance: the clock only moves forward; use set to go back")
+                raise OperatorError("advance: the clock only moves forward (a new or reset tenant's clock can be"
+                                    " set to an earlier instant)")
             state = state.shift(delta)
         if change.get("freeze") is False:
             state = state.freeze(False)
@@ -148,8 +151,14 @@ def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> 
     return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": views}
 
 
-def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
+def add_fault(tx: Tx, tenant: str, fault: dict, operations: Iterable[str]) -> None:
+    """Keep a fault for the tenant's next matching requests. ``operations`` are the names a
+    fault may target (the OpenAPI document's operationIds, "token" among them): one that names
+    none of them would never fire, so it is refused."""
     check(fault, "fault")
+    if fault.get("operation") is not None and fault["operation"] not in operations:
+        raise OperatorError(f"operation: {fault['operation']!r} is not an operation of this emulator;"
+                            f" known: {', '.join(sorted(operations))}")
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])

@@ -106,13 +106,21 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
 
 def bearer(tx: Tx, authorization: str | None, catalog: str) -> Bearer:
     """The access token of an Authorization header, whoever's clock it runs on (Unknown if
-    missing, malformed, unknown or revoked; expiry and scope are the gateway's to check)."""
+    missing, malformed, unknown, of another catalog or revoked, each saying which; expiry and
+    scope are the gateway's to check)."""
     scheme, _, value = (authorization or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise Unknown("no bearer token in the Authorization header")
     row = store.token(tx, value.strip())
-    if not row or row["kind"] != "access" or row["catalog"] != catalog or row["revoked"]:
-        raise Unknown("the access token is not valid in this catalog")
+    if not row:
+        raise Unknown("the access token is unknown: get one from the token endpoint")
+    if row["kind"] != "access":
+        raise Unknown("this is a refresh token: send the access token of the token response")
+    if row["catalog"] != catalog:
+        raise Unknown(f"the access token was issued by the {row['catalog']} catalog;"
+                      f" it is not valid in this catalog ({catalog})")
+    if row["revoked"]:
+        raise Unknown("the access token was revoked")
     return Bearer(row["tenant"], frozenset(row["scope"].split()), row["expires_at"], reference(row["token"]))
 
 

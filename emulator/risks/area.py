@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from emulator.areas import Area, Event, ModelPart
+from emulator.areas import Area, Event, ListView, ModelPart
 from emulator.clock import format_instant
 from emulator.risks import api, rules, store
 from emulator.risks.records import DECISIONS, PENDING_REQUEST_BASE, STATUSES, Debtor
@@ -140,6 +140,9 @@ AREA = Area(
     seed=seed,
     due=rules.decide_due,
     state=state,
+    lists={"debtors": ListView("Portfolio", ("endorsementNo", "companyName", "taxCode", "statusCode", "creditLimitRequested",
+                                             "creditLimitGranted", "classificationDecisionCode", "resolveAt", "changedAt"),
+                               recent=rules.MOVEMENTS_WINDOW, recent_title="Movements of the last 48 hours")},
     events=EVENTS,
     journal_fields={"debtor": ("endorsementNo", "statusCode", "creditLimitGranted")},
     migrations=migration_files(HERE / "migrations"),
