@@ -41,7 +41,7 @@ class Services:
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     model = SandboxModel(settings.mocks_dir)
-    store = Store(settings.state)
+    store = Store(settings.state, settings.synchronous)
     api = ApiDocument.for_products(model.products)
     replay = cases.load([model.directory / "replay", *([Path(settings.replay_dir)] if settings.replay_dir else [])])
 

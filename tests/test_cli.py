@@ -85,10 +85,3 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
                               text=True, check=True, cwd=tmp_path)
     [contract] = json.loads(exported.stdout)["contracts"]
     assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn serves on POSIX only")
-def test_serve_runs_gunicorn(serve_emulator):
-    served = serve_emulator()
-    assert served.stop() == 0
-    assert "Booting worker" in served.log.read_text()
