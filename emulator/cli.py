@@ -70,11 +70,12 @@ def serve(**flags) -> None:
             replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
             click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
         Store(settings.state).close()
-        credentials = _credentials(settings)
     except ModelError as error:
         raise click.ClickException(str(error)) from None
     except sqlite3.Error as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    try:
+        credentials = _credentials(settings)
     except (OSError, ValueError) as error:
         raise click.ClickException(f"HTTPS: {error}") from None
     from emulator import serving

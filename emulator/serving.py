@@ -4,9 +4,9 @@ One process, so that an in-memory state is one state and a kill of the process i
 the whole emulator; a pool of request threads, so that a request waiting out an injected latency
 or a long seeding holds one thread, not the server. cheroot hands a connection to a thread only
 once it has sent something, and closes one that then sends nothing for the settings'
-``stall_timeout``, so a slow or stalled client holds a thread for that long at most. The TLS handshake, too,
-happens in the request thread (cheroot's own adapter makes it where connections are accepted,
-where one silent client would hold up every new connection).
+``stall_timeout``: a slow or stalled client holds a thread for that long at most. The TLS
+handshake, too, happens in the request thread (cheroot's own adapter makes it where connections
+are accepted, where one silent client would hold up every new connection).
 """
 
 from __future__ import annotations

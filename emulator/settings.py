@@ -57,10 +57,6 @@ class Settings:
         """SQLite's synchronous setting for the durability asked for."""
         return DURABILITY[self.durability]
 
-    @property
-    def https(self) -> bool:
-        return self.tls or self.tls_cert is not None
-
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Read CESCE_EMULATOR_* variables (and PORT, as container platforms set it); keyword

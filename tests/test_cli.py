@@ -85,3 +85,11 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
                               text=True, check=True, cwd=tmp_path)
     [contract] = json.loads(exported.stdout)["contracts"]
     assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
+
+
+@pytest.mark.parametrize("env", [{"CESCE_EMULATOR_DURABILITY": "fast"}, {"CESCE_EMULATOR_STALL_TIMEOUT": "0"},
+                                 {"CESCE_EMULATOR_TLS_CERT": "cert.pem"}])
+def test_a_bad_server_setting_is_a_usage_error_naming_it(tmp_path, env):
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
+                          env={**os.environ, **env}, cwd=tmp_path, timeout=30)
+    assert done.returncode == 2 and next(iter(env)) in done.stderr

@@ -139,7 +139,7 @@ def test_the_in_process_server_neither_stalls_nor_keeps_stalled_connections():
 def test_a_stop_signal_ends_serve_with_status_0_even_with_stalled_clients(serve_emulator, signal_name):
     import signal
 
-    served = serve_emulator()
+    served = serve_emulator("--stall-timeout", "2")
     stalled = stall(served.url, 4)
     try:
         assert served.stop(getattr(signal, signal_name)) == 0
