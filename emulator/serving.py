@@ -12,6 +12,7 @@ are accepted, where one silent client would hold up every new connection).
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import sys
 import time
@@ -25,6 +26,8 @@ from emulator.tls import Credentials
 GRACE = 5
 
 access = logging.getLogger("cesce_emulator.access")
+#: Query parameters whose values the access log does not keep (a client may send them there).
+SECRET = re.compile(r"((?:^|&)(?:client_secret|password|access_token|refresh_token)=)[^&]*", re.IGNORECASE)
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -71,7 +74,7 @@ class AccessLog:
         finally:
             if hasattr(body, "close"):
                 body.close()
-            query = environ.get("QUERY_STRING")
+            query = SECRET.sub(r"\1***", environ.get("QUERY_STRING", ""))
             target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
             access.info('%s "%s %s %s" %s %s %.4f', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
                         target, environ.get("SERVER_PROTOCOL"), seen.get("status", "-"), seen.get("length", "-"),

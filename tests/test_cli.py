@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environ
     assert served.stop() == 0
     log = served.log.read_text()
     assert log.count('"GET /dev/portfolio/v1/contracts/1/portfolio HTTP/1.1" 401') == 3
+
+
+def test_the_access_log_keeps_no_secret_sent_in_a_query_string(serve_emulator):
+    served = serve_emulator()
+    call("POST", served.url + "/dev/oauth2/v1/token?grant_type=password&client_id=a&client_secret=s3cr3t&password=pw0rd")
+    call("GET", served.url + "/dev/portfolio/v1/contracts/1/portfolio?access_token=t0k3n&languageCode=EN")
+    log = served.access_log()
+    assert "client_id=a&client_secret=***&password=***" in log and "access_token=***&languageCode=EN" in log
+    assert not {"s3cr3t", "pw0rd", "t0k3n"} & set(re.findall(r"\w+", log))
 
 
 @pytest.mark.parametrize("value", ["lots", "0"])
