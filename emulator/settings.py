@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, fields
 
 PREFIX = "CESCE_EMULATOR_"
+DURABILITY = {"process": "NORMAL", "power": "FULL"}
 
 
 class SettingError(ValueError):
@@ -33,13 +34,37 @@ class Settings:
     fixtures_dir: str | None = None
     #: Literal sandbox replay cases (e.g. imported from a Postman collection), checked first.
     replay_dir: str | None = None
-    #: Request threads of the server behind `serve`.
-    threads: int = 8
+    #: Request threads of the server behind `serve`: the requests it runs at once (one waiting
+    #: out an injected latency holds one).
+    threads: int = 200
+    #: Seconds a connection may send nothing while the server waits for its request (or its TLS
+    #: handshake) before it is closed: a stalled client holds a thread for this long at most.
+    stall_timeout: int = 10
+    #: What an acknowledged write survives: "process" (a crash or kill of the emulator; SQLite
+    #: WAL with synchronous=NORMAL) or "power" (also a power loss or OS crash; an fsync per
+    #: commit, synchronous=FULL).
+    durability: str = "process"
+    #: Serve HTTPS: with a local CA and a certificate for localhost kept in ``tls_dir``, or with
+    #: the user's own ``tls_cert`` and ``tls_key``.
+    tls: bool = False
+    tls_dir: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     def __post_init__(self) -> None:
-        for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024)):
+        for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024),
+                                ("stall_timeout", 1, 3600)):
             if getattr(self, name) is not None and not low <= getattr(self, name) <= high:
                 raise SettingError(name, f"{getattr(self, name)} is not between {low} and {high}")
+        if self.durability not in DURABILITY:
+            raise SettingError("durability", f"{self.durability!r} is not one of {', '.join(DURABILITY)}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingError("tls_cert", "a certificate and its key go together: give both, or neither")
+
+    @property
+    def synchronous(self) -> str:
+        """SQLite's synchronous setting for the durability asked for."""
+        return DURABILITY[self.durability]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

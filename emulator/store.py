@@ -51,15 +51,21 @@ def migration_files(directory: Path) -> dict[int, str]:
 
 
 class Store:
-    def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None) -> None:
+    def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None,
+                 synchronous: str = "NORMAL") -> None:
         """Open (or create) the state at ``path`` and bring its schema up to date with
-        ``migrations`` ({number: (owner, SQL)}; by default the core's and every shipped area's)."""
+        ``migrations`` ({number: (owner, SQL)}; by default the core's and every shipped area's).
+        ``synchronous`` is SQLite's: with WAL, NORMAL puts a commit in the log before the
+        answer, so it survives a crash or kill of the process, and fsyncs only at checkpoints;
+        FULL fsyncs every commit, so it also survives a power loss or an OS crash."""
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
+            self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.execute("PRAGMA busy_timeout=10000")
         if migrations is None:
             from emulator.areas import discover
@@ -109,6 +115,17 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("ROLLBACK" if rollback else "COMMIT")
+
+    def ping(self) -> None:
+        """Raise sqlite3.Error if the database does not answer. It does not wait behind a
+        transaction in progress: a store busy with a long write (seeding 100,000 debtors, say)
+        is a working store, and readiness must not wait 15 s for it."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:

@@ -9,10 +9,12 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -146,9 +148,9 @@ class Served:
     goes to ``log``."""
 
     def __init__(self, workdir: Path, *args: str, command: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, https: bool = False) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"https://localhost:{self.port}" if https else f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"serve-{self.port}.log"
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
         self._output = self.log.open("w")
@@ -164,13 +166,20 @@ class Served:
             time.sleep(0.1)
 
     def _healthy(self) -> bool:
+        if self.url.startswith("https:"):  # up is all this asks; the tests judge the certificate
+            try:
+                with urllib.request.urlopen(f"{self.url}/_emulator/health", timeout=2,
+                                            context=ssl._create_unverified_context()) as answer:
+                    return answer.status == 200
+            except OSError:
+                return False
         try:
             return call("GET", f"{self.url}/_emulator/health", timeout=2).status == 200
         except OSError:
             return False
 
     def access_log(self) -> str:
-        """The server's log, up to a request made now: gunicorn writes an access line just
+        """The server's log, up to a request made now: the server writes an access line just
         after answering, so a client that got its answer may be ahead of the log."""
         mark = f"/_emulator/health?mark={uuid.uuid4().hex}"
         assert call("GET", self.url + mark).status == 200
