@@ -107,6 +107,9 @@ class Area:
     #: Numbered migrations of its tables: {number: SQL script}. Numbers are global and unique
     #: across areas, so one counter (the schema version) orders them all.
     migrations: Mapping[int, str] = field(default_factory=dict)
+    #: What it does when another area announces a change (``world.announce``), by topic:
+    #: (world at that instant, contractNo, ref). Sales re-rate when a limit is decided, say.
+    reactions: Mapping[str, Callable[[World, str, str], None]] = field(default_factory=dict)
     #: Who calls (auth): the tenant, and the bearer token's scopes and expiry.
     guard: Callable[[Tx, Incoming], Caller] | None = None
 

@@ -45,6 +45,15 @@ class World:
         """The same world at another instant (what falls due happens at its own moment)."""
         return replace(self, now=instant)
 
+    def announce(self, topic: str, contract_no: str, ref: str) -> None:
+        """Tell the areas that react to ``topic`` that something changed now ("risks.limit":
+        a debtor's limit was decided, reduced, cancelled...), so that what builds on it follows
+        at the same instant, without the announcing area knowing who listens."""
+        for area in self.model.areas.values():
+            reaction = area.reactions.get(topic)
+            if reaction is not None:
+                reaction(self, contract_no, ref)
+
     def schedule(self, at: datetime, area: str, contract_no: str, ref: str) -> None:
         """Leave ``ref`` of a contract for ``area`` to carry out when the tenant's clock reaches
         ``at``."""

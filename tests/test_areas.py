@@ -135,6 +135,11 @@ def state(world: World, contract_no: str) -> dict:
     return {"boxes": [_box(row) for row in rows]}
 
 
+def heard(world: World, contract_no: str, ref: str) -> None:
+    """A reaction to the risk area's announcements: what changed, and when it was heard."""
+    world.tx.insert("toy_heard", [{"tenant": world.tenant, "contract_no": contract_no, "ref": ref, "at": world.now}])
+
+
 def open_now(world: World, event: dict) -> list[dict]:
     due(world, event["contractNo"], f"open:{event['boxNo']}")
     world.tx.unschedule(world.tenant, event["contractNo"], "toys", f"open:{event['boxNo']}")
@@ -160,9 +165,12 @@ def toy(tmp_path_factory) -> Area:
         events={"open-box": Event({"type": "object", "required": ["contractNo", "boxNo"],
                                    "properties": {"contractNo": {"type": "string"}, "boxNo": {"type": "string"}}}, open_now)},
         journal_fields={"box": ("boxNo", "state")},
+        reactions={risks.LIMIT_CHANGED: heard},
         migrations={NEXT: "CREATE TABLE toy_boxes (tenant TEXT NOT NULL, contract_no TEXT NOT NULL, box_no INTEGER NOT NULL,"
                           " label TEXT NOT NULL, state TEXT NOT NULL, packed DATE NOT NULL, peeked TEXT, opened TEXT,"
-                          " PRIMARY KEY (tenant, contract_no, box_no));"},
+                          " PRIMARY KEY (tenant, contract_no, box_no));"
+                          " CREATE TABLE toy_heard (tenant TEXT NOT NULL, contract_no TEXT NOT NULL, ref TEXT NOT NULL,"
+                          " at INSTANT NOT NULL);"},
     )
 
 
@@ -259,6 +267,11 @@ def test_a_long_clock_jump_applies_due_work_of_two_areas_in_time_order(toys):
     assert decided.json["debtor"]["classificationDate"] == "20260121"
     moved = client.get(f"/dev/portfolio-movements/v1/contracts/{STANDARD}/movements", headers=headers).json["debtor"]
     assert moved is None  # every change happened weeks ago, at its own moment
+    # The toy heard each decision the risk area announced, at the decision's own instant.
+    store = toys.extensions["cesce"].store
+    with store.transaction(rollback=True) as tx:
+        heard_106 = tx.all("toy_heard", "SELECT * FROM toy_heard WHERE tenant = ? AND ref = '106'", "toy-tenant")
+    assert [row["at"].isoformat() for row in heard_106] == ["2026-01-21T09:00:00+00:00"]
 
 
 def test_every_shipped_area_declares_its_part_once():

@@ -48,6 +48,9 @@ CANCELLABLE = frozenset({"in-force", "inactive"})
 LIVE = CANCELLABLE | {"awaiting-premium"}
 #: The contract's two numberings: debtors' endorsements, and pending re-requests (300xxx).
 ENDORSEMENTS, REQUESTS = "endorsement", "request"
+#: What the area announces (world.announce) whenever a debtor's firm record changes (granted,
+#: rejected, decided by the committee, reduced, increased, cancelled...): ref is its endorsementNo.
+LIMIT_CHANGED = "risks.limit"
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,8 @@ def _classify_new(world: World, current: Contract, request: ClassificationReques
     else:
         record = settle(record, outcome, policy, world.model, world.now)
     store.insert(world.tx, [record.to_row(world.tenant)])
+    if outcome.status != "pending":
+        world.announce(LIMIT_CHANGED, record.contract_no, str(record.endorsement_no))
     return record
 
 
@@ -437,6 +442,7 @@ def _require(world: World, record: Debtor, statuses: frozenset[str]) -> str:
 
 def _save(world: World, record: Debtor) -> Debtor:
     store.update(world.tx, world.tenant, record.contract_no, record.endorsement_no, record.to_row(world.tenant))
+    world.announce(LIMIT_CHANGED, record.contract_no, str(record.endorsement_no))
     return record
 
 
