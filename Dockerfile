@@ -54,6 +54,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; port = os.environ.get('CESCE_EMULATOR_PORT') or os.environ.get('PORT', '8080'); urllib.request.urlopen(f'http://127.0.0.1:{port}/_emulator/health', timeout=2)"]
 
-# Exec form: gunicorn is PID 1 and gets SIGTERM itself, finishing requests before it exits.
+# Exec form: the emulator is PID 1 and gets SIGTERM itself, finishing requests before it exits.
 ENTRYPOINT ["cesce-emulator"]
 CMD ["serve"]

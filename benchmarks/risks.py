@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def report(transport, settings: Settings, sizes: list[int], args) -> None:
     ops = operations(args.moved, settings.page_size)
-    where = "state in memory" if args.memory else "state in a file (WAL, synchronous=FULL)"
+    where = "state in memory" if args.memory else "state in a file (WAL, synchronous=NORMAL)"
     print(f"cesce-sandbox risk reads: {transport.label}, {where}")
     print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.machine()},"
           f" {os.cpu_count()} CPUs; {args.repeat} calls per row and size after {args.warmup} unmeasured\n")

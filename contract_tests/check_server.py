@@ -7,7 +7,7 @@ gets the document's examples, boundary values and generated requests, and, with 
 sequences (classify a debtor, read it back, find it in the portfolio, cancel it; page after
 page). Each answer is held to the document (status, content type, body) and to Cesce's wire
 format (contract_tests.checks: envelope, strings only, "1234,56" amounts, "yyyyMMdd" dates,
-the nextEndorsementNo chain, ...).
+the chain of list pages, ...).
 
 A finding is the server's fault and makes the command exit with 1. A base URL that is missing,
 malformed or unreachable, or credentials the token endpoint refuses, are usage errors (exit 2):
@@ -26,8 +26,9 @@ from typing import Any
 
 import click
 
-CATALOGS = ("sandbox", "dev", "pre", "pro")
-ORGANIZATION = "cesceapiconnect"
+from emulator.api_document import CATALOGS
+from emulator.auth.rules import SCOPES
+
 #: Statuses with which a schema-valid request may be answered. Cesce refuses well-formed
 #: requests on business grounds with 400 (NO EXISTE LIMITE A PARTIR DE LOS DATOS
 #: INTRODUCIDOS, a policy that does not allow the operation), so 400 is among them.
@@ -97,7 +98,7 @@ def _token(api_base: str, client_id: str, client_secret: str, username: str, pas
 
     url = f"{api_base}/oauth2/v1/token"
     form = {"grant_type": "password", "client_id": client_id, "client_secret": client_secret,
-            "scope": "read create update delete", "username": username, "password": password}
+            "scope": " ".join(SCOPES), "username": username, "password": password}
     try:
         answer = call("POST", url, form=form, timeout=30)
     except (urllib.error.URLError, OSError, ValueError) as error:

@@ -8,7 +8,8 @@ not use a decimal comma.
 
 The rules come from what Cesce's real API does (PUBLIC-FACTS §2.0): every value of a business
 answer is a JSON string, amounts are "1234,56", dates "yyyyMMdd" or "0", every answer carries the
-``error`` and ``client`` blocks, list pages chain by ``nextEndorsementNo`` until "0". Which fields
+``error`` and ``client`` blocks, list pages chain by their cursor until the last-page mark (the
+operation's ``x-cesce-paging``: nextEndorsementNo until "0" for the risk lists). Which fields
 are amounts and dates is read from the OpenAPI document (``x-cesce-format``).
 
 A check raises AssertionError naming the offending field when its rule is broken, returns None
@@ -143,29 +144,38 @@ def empty_page_is_null(ctx, response, case) -> bool | None:
 
 
 @schemathesis.check
-def next_endorsement_no_chains(ctx, response, case) -> bool | None:
-    """A page's ``client.nextEndorsementNo`` is "0" on the last page and otherwise the number
-    the next page starts at: past every record of this page. The records are in endorsementNo
-    order, none before the page the request asked for, and an empty page is the last one, so a
-    client that follows the chain reads every record once and stops."""
+def next_page_cursor_chains(ctx, response, case) -> bool | None:
+    """A page's next cursor (where the operation's ``x-cesce-paging`` puts it: the risk lists'
+    ``client.nextEndorsementNo``) is the last-page mark ("0") on the last page, and an empty page
+    is the last. When the pages are ordered by a field of the records (the risk lists, by
+    endorsementNo), the records come in that order, none before the page the request asked for,
+    and the next cursor lies past every record of the page, so a client that follows the chain
+    reads every record once and stops."""
     body = _page(case, response)
     if body is None:
         return SKIP
-    following = body["client"]["nextEndorsementNo"]
-    if not (isinstance(following, str) and following.isdigit()):
-        raise AssertionError(f"client.nextEndorsementNo is {json.dumps(following)}, not a number in a string")
-    numbers = [_number(record) for _, records in _entities(body) if isinstance(records, list) for record in records]
+    paging = document.paging(_operation_id(case))
+    where = ".".join(paging.next)
+    following = paging.following(body)
+    if following is None:
+        raise AssertionError(f"no {where} in the page: it names the next page (\"{paging.last}\" on the last)")
+    if not isinstance(following, str) or (paging.ordered_by is not None and not following.isdigit()):
+        raise AssertionError(f"{where} is {json.dumps(following)}, not a number in a string")
+    records = [record for _, records in _entities(body) if isinstance(records, list) for record in records]
+    if not records and following != paging.last:
+        raise AssertionError(f"an empty page names a next page ({following}); the last page has {where} \"{paging.last}\"")
+    if paging.ordered_by is None:
+        return None
+    numbers = [_number(record, paging.ordered_by) for record in records]
     if None in numbers:
-        raise AssertionError("a record of the page has no numeric endorsementNo")
-    start = _asked_start(response, case)
+        raise AssertionError(f"a record of the page has no numeric {paging.ordered_by}")
+    start = _asked_start(response, case, paging.cursor)
     if numbers != sorted(numbers):
-        raise AssertionError(f"the records are not in endorsementNo order: {numbers[:10]}")
+        raise AssertionError(f"the records are not in {paging.ordered_by} order: {numbers[:10]}")
     if numbers and numbers[0] < start:
         raise AssertionError(f"the request asked for the page starting at {start}, and the page starts at {numbers[0]}")
-    if not numbers and following != "0":
-        raise AssertionError(f"an empty page names a next page ({following}); the last page has nextEndorsementNo \"0\"")
-    if numbers and following != "0" and int(following) <= numbers[-1]:
-        raise AssertionError(f"nextEndorsementNo {following} does not follow the page's last record ({numbers[-1]}):"
+    if numbers and following != paging.last and int(following) <= numbers[-1]:
+        raise AssertionError(f"{where} {following} does not follow the page's last record ({numbers[-1]}):"
                              " the next page would repeat records")
     return None
 
@@ -247,12 +257,11 @@ def _business_body(case, response) -> Any:
 
 
 def _page(case, response) -> dict | None:
-    """A successful list page: an envelope whose client block has nextEndorsementNo."""
+    """A successful answer of a list operation (one that declares ``x-cesce-paging``)."""
     body = _business_body(case, response)
     if not (200 <= response.status_code < 300 and isinstance(body, dict)):
         return None
-    client = body.get("client")
-    if not (isinstance(client, dict) and "nextEndorsementNo" in client):
+    if _operation_id(case) not in document.list_operations():
         return None
     return body
 
@@ -291,15 +300,15 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def _number(record: Any) -> int | None:
-    value = record.get("endorsementNo") if isinstance(record, dict) else None
+def _number(record: Any, field: str) -> int | None:
+    value = record.get(field) if isinstance(record, dict) else None
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def _asked_start(response, case) -> int:
-    """The nextEndorsementNo the request sent (as sent on the wire), 0 for the first page."""
+def _asked_start(response, case, cursor: str) -> int:
+    """The cursor the request sent (as sent on the wire), 0 for the first page."""
     url = getattr(response.request, "url", None) or ""
-    sent = parse_qs(urlsplit(url).query).get("nextEndorsementNo") or [str((case.query or {}).get("nextEndorsementNo", ""))]
+    sent = parse_qs(urlsplit(url).query).get(cursor) or [str((case.query or {}).get(cursor, ""))]
     return int(sent[0]) if sent[0].isdigit() else 0
 
 

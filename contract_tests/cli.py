@@ -10,6 +10,15 @@ def main() -> None:
     pass
 
 
+@main.command("example-client")
+def example_client() -> None:
+    """Print the example client in POSIX sh (curl and jq) that passes verify-client:
+    `cesce-contract example-client > sync.sh`, then `verify-client --cmd "sh sync.sh"`."""
+    from importlib.resources import files
+
+    click.echo(files("contract_tests.examples").joinpath("cesce_sync.sh").read_text("utf-8"), nl=False)
+
+
 def _register() -> None:
     # Each command lives with the code it drives; they import schemathesis or hypothesis only
     # when run.

@@ -12,13 +12,12 @@ import copy
 from collections.abc import Iterator
 from functools import cache
 
-from emulator import resources
-from emulator.api_document import ApiDocument, Operation
+from emulator.api_document import ApiDocument, Operation, Paging, shipped
 
 
 @cache
 def _api() -> ApiDocument:
-    return ApiDocument.for_products(resources.load_yaml(resources.mocks_dir() / "products.yaml"))
+    return shipped()
 
 
 def document() -> dict:
@@ -34,6 +33,25 @@ def operation(operation_id: str) -> Operation:
 
 def operation_ids() -> list[str]:
     return list(_api().operations)
+
+
+def paging(operation_id: str) -> Paging:
+    """How a list operation pages, as its ``x-cesce-paging`` declares it: the query parameter
+    carrying the cursor, where an answer gives the next one, its last-page mark, page size."""
+    declared = operation(operation_id).paging
+    if declared is None:
+        raise ValueError(f"{operation_id} is not a list operation")
+    return declared
+
+
+def list_operations() -> list[str]:
+    """The operations that page (they declare ``x-cesce-paging``)."""
+    return [op.operation_id for op in _api().operations.values() if op.paging is not None]
+
+
+def read_operations() -> frozenset[str]:
+    """The operations that change nothing: every GET, and the token endpoint."""
+    return frozenset(op.operation_id for op in _api().operations.values() if op.method == "GET" or not op.secured)
 
 
 @cache

@@ -31,7 +31,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contract_tests import document
-from emulator.risks.records import DETAILS
+from emulator.risks.records import DECISIONS, DETAILS, STATUSES
 from emulator.wire import camel, format_amount, format_date
 
 #: The largest amount the wire format carries: 13 integer digits, in hundredths.
@@ -456,6 +456,10 @@ def _breaking(operation_id: str, rule: str) -> st.SearchStrategy[InvalidRequest]
         else:
             field = path
             _parent(body, path)[path[-1]] = value
+            if path[-1] == "nonPaymentAmount" and rule != "blank":
+                # An amount of unpaid debts goes with nonPaymentInd Y: with N, sending one at all
+                # would break a second rule.
+                _parent(body, path)["nonPaymentInd"] = "Y"
         return InvalidRequest(body, rule, ".".join(field), status, _RULE_ERRORS[rule])
 
     return st.sampled_from(targets).flatmap(
@@ -511,13 +515,13 @@ def _policies() -> dict:
 
 
 def _statuses(policy: str | None) -> list[str]:
-    ppc = policy is None or _policies()[policy].ppc
-    return [key for key in _model().statuses if ppc or key not in ("awaiting-premium", "inactive")]
+    ppc = policy is None or _policies()[policy]["ppc"]
+    return [key for key in _model().codes[STATUSES] if ppc or key not in ("awaiting-premium", "inactive")]
 
 
 def _decisions(status: str) -> list[str]:
     starts = _DECISIONS_FOR.get(status, ())
-    return [key for key in _model().decisions if key.startswith(starts)] if starts else []
+    return [key for key in _model().codes[DECISIONS] if key.startswith(starts)] if starts else []
 
 
 def _debtor(status: str) -> st.SearchStrategy[dict]:

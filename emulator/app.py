@@ -1,4 +1,5 @@
-"""The application factory: services, blueprints and the gateway's error handlers; nothing else."""
+"""The application factory: services, a blueprint per area and the operator surface, and the
+gateway's error handlers; nothing else."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from werkzeug.exceptions import HTTPException
 
 from emulator.admin import api as admin_api
 from emulator.api_document import ApiDocument
-from emulator.auth import api as auth_api
+from emulator.areas import Area, Areas, discover
 from emulator.gateway import GatewayError, blueprint
 from emulator.replay import cases
-from emulator.risks import api as risks_api
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
-from emulator.store import Store
+from emulator.store import Store, all_migrations
 from emulator.world import SandboxWorld
 
 log = logging.getLogger("emulator")
@@ -35,20 +35,31 @@ class Services:
     api: ApiDocument
     replay: cases.Replay
     sandbox: SandboxWorld
+    areas: Areas
+    #: The area of each operationId.
+    area_of: dict[str, Area]
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, areas: Areas | None = None) -> Flask:
+    """The emulator as a Flask app, serving ``areas`` (by default every area it ships)."""
     settings = settings or Settings.from_env()
-    model = SandboxModel(settings.mocks_dir)
-    store = Store(settings.state)
-    api = ApiDocument.for_products(model.products)
+    areas = discover() if areas is None else areas
+    model = SandboxModel(settings.mocks_dir, areas)
+    store = Store(settings.state, all_migrations(areas.migrations()), settings.synchronous)
+    api = ApiDocument.build([area.document for area in areas.values() if area.document], model.products)
     replay = cases.load([model.directory / "replay", *([Path(settings.replay_dir)] if settings.replay_dir else [])])
+    area_of = {operation: area for area in areas.values() for operation in area.operations}
+    if set(area_of) != set(api.operations):
+        unserved, undocumented = sorted(set(api.operations) - set(area_of)), sorted(set(area_of) - set(api.operations))
+        raise RuntimeError(f"operations without a handler: {unserved}; handlers without an operation: {undocumented}")
 
     app = Flask("emulator", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    app.extensions["cesce"] = Services(settings, store, model, api, replay, SandboxWorld(store, model))
-    app.register_blueprint(auth_api.blueprint(api))
-    app.register_blueprint(blueprint("risks", risks_api.operations, api))
+    app.extensions["cesce"] = Services(settings, store, model, api, replay, SandboxWorld(store, model), areas, area_of)
+    guard = areas.guard()
+    for area in areas.values():
+        if area.operations:
+            app.register_blueprint(blueprint(area.name, area.operations, api, guard))
     app.register_blueprint(admin_api.bp)
 
     @app.errorhandler(HTTPException)

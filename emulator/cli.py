@@ -1,19 +1,19 @@
 """cesce-emulator: serve the emulator, or work on a state file without serving it.
 
 Flags override CESCE_EMULATOR_* variables, which override the defaults (Settings holds the
-precedence). ``serve`` runs gunicorn in-process (one worker, so that an in-memory state is one
-state; threads for concurrency); on Windows, where gunicorn does not run, Werkzeug's server.
+precedence). ``serve`` runs the server of emulator.serving in this one process, so that an
+in-memory state is one state.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import sys
+from pathlib import Path
 
 import click
 
-from emulator import files, resources
+from emulator import files, resources, tls
 from emulator.files import FileError
 from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
@@ -41,7 +41,19 @@ def main() -> None:
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.  [env CESCE_EMULATOR_MOCKS_DIR]")
 @click.option("--fixtures-dir", help="Scenarios to use instead of the bundled ones.  [env CESCE_EMULATOR_FIXTURES_DIR]")
 @click.option("--page-size", type=int, help="Records per portfolio and movements page.  [env CESCE_EMULATOR_PAGE_SIZE; default 500]")
-@click.option("--threads", type=int, help="Request threads.  [env CESCE_EMULATOR_THREADS; default 8]")
+@click.option("--threads", type=int, help="Request threads: requests served at once.  [env CESCE_EMULATOR_THREADS; default 200]")
+@click.option("--stall-timeout", type=int, help="Seconds a connection may send nothing in the middle of a request"
+                                                " before it is closed.  [env CESCE_EMULATOR_STALL_TIMEOUT; default 10]")
+@click.option("--durability", type=click.Choice(["process", "power"]),
+              help="What an acknowledged write survives: a crash or kill of the process, or also a power loss"
+                   " (an fsync per write).  [env CESCE_EMULATOR_DURABILITY; default process]")
+@click.option("--tls/--no-tls", default=None,
+              help="Serve HTTPS with a local CA and a certificate for localhost, made once and kept in --tls-dir."
+                   "  [env CESCE_EMULATOR_TLS; default off]")
+@click.option("--tls-dir", help="Where --tls keeps its CA and certificate.  [env CESCE_EMULATOR_TLS_DIR;"
+                                " default the state file's directory, or ~/.local/share/cesce-emulator]")
+@click.option("--tls-cert", help="Serve HTTPS with your own certificate (PEM, with its chain).  [env CESCE_EMULATOR_TLS_CERT]")
+@click.option("--tls-key", help="The private key of --tls-cert (PEM).  [env CESCE_EMULATOR_TLS_KEY]")
 @click.option("--replay-dir", help="Replay cases (from import-postman, say) the sandbox catalog answers before the"
                                    " Sandbox Model.  [env CESCE_EMULATOR_REPLAY_DIR]")
 @click.option("--admin-token", metavar="TOKEN", help="Make every /_emulator call but health carry 'Authorization: Bearer"
@@ -53,79 +65,51 @@ def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
     # A broken Sandbox Model, scenario or replay case, or an unusable state file fails here,
-    # before the server forks.
+    # before anything is served.
+    if settings.replay_dir is not None and not Path(settings.replay_dir).is_dir():
+        raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
+    from emulator.app import create_app
+
     try:
-        model = SandboxModel(settings.mocks_dir)
-        _check_scenarios(settings)
-        if settings.replay_dir is not None:
-            from pathlib import Path
-
-            from emulator.replay import cases
-
-            if not Path(settings.replay_dir).is_dir():
-                raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
-            replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
-            click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
-        Store(settings.state).close()
+        app = create_app(settings)
+        _check_scenarios(settings, app.extensions["cesce"].model)
     except FileError as error:
         raise click.ClickException(str(error)) from None
     except sqlite3.Error as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
-    click.echo(f"cesce-emulator: serving http://{settings.host}:{settings.port}  (state {settings.state},"
-               f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)
-    if sys.platform == "win32":
-        _serve_werkzeug(settings)
-    else:
-        _serve_gunicorn(settings)
-
-
-def _check_scenarios(settings: Settings) -> None:
-    for path in sorted(resources.fixtures_dir(settings.fixtures_dir).glob("*.yaml")):
-        validate(files.read_yaml(path), "scenario", str(path))
-
-
-def _serve_gunicorn(settings: Settings) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in {
-                "bind": f"{settings.host}:{settings.port}",
-                "workers": 1,
-                "worker_class": "gthread",
-                "threads": settings.threads,
-                "accesslog": "-",
-                "errorlog": "-",
-                "graceful_timeout": 5,
-                "timeout": 120,
-                "proc_name": "cesce-emulator",
-            }.items():
-                self.cfg.set(key, value)
-            # gunicorn >= 25 opens a control socket at one per-user path: two emulators would
-            # fight over it, and the emulator has no use for it.
-            if "control_socket_disable" in self.cfg.settings:
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self):
-            from emulator.app import create_app
-
-            return create_app(settings)
-
-    Server().run()
-
-
-def _serve_werkzeug(settings: Settings) -> None:
-    from werkzeug.serving import make_server
-
-    from emulator.app import create_app
-
-    server = make_server(settings.host, settings.port, create_app(settings), threaded=True)
+    if settings.replay_dir is not None:
+        click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        credentials = _credentials(settings)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"HTTPS: {error}") from None
+    from emulator import serving
+
+    scheme = "https" if credentials else "http"
+    click.echo(f"cesce-emulator: serving {scheme}://{_authority(settings)}  (state {settings.state},"
+               f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)
+    if credentials and credentials.ca:
+        click.echo(f"cesce-emulator: HTTPS for {', '.join(tls.NAMES)}; have clients trust the CA {credentials.ca}",
+                   err=True)
+    serving.serve(app, settings, credentials)
+
+
+def _check_scenarios(settings: Settings, model: SandboxModel) -> None:
+    for path in sorted(resources.fixtures_dir(settings.fixtures_dir).glob("*.yaml")):
+        scenario = validate(files.read_yaml(path), "scenario", str(path))
+        model.check_contracts(scenario.get("contracts", []), str(path))
+
+
+def _credentials(settings: Settings) -> tls.Credentials | None:
+    if settings.tls_cert is not None:
+        return tls.own_credentials(settings.tls_cert, settings.tls_key)
+    if settings.tls:
+        return tls.local_credentials(Path(settings.tls_dir) if settings.tls_dir else tls.default_directory(settings.state))
+    return None
+
+
+def _authority(settings: Settings) -> str:
+    return f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
 
 
 @main.command()
@@ -136,8 +120,6 @@ def _serve_werkzeug(settings: Settings) -> None:
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
 def seed(scenario: str, client_id: str, **flags) -> None:
     """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file)."""
-    from pathlib import Path
-
     from emulator.admin import rules
     from emulator.store import Store
 
@@ -174,10 +156,22 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
         model = SandboxModel(settings.mocks_dir)
     except FileError as error:
         raise click.ClickException(str(error)) from None
+    # Checked before opening: SQLite would create a missing file and print an empty world.
+    problem = Store.unreadable(settings.state)
+    if problem:
+        raise click.ClickException(f"--state {settings.state}: {problem}; export reads a state file written by"
+                                   " `cesce-emulator serve --state` or `seed`")
     store = Store(settings.state)
-    with store.transaction(rollback=True) as tx:
-        click.echo(json.dumps(rules.state(tx, model, client_id, contract_no), indent=2, ensure_ascii=False))
-    store.close()
+    try:
+        with store.transaction(rollback=True) as tx:
+            known = tx.tenants()
+            if client_id not in known:
+                raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
+                                           f" (it has: {', '.join(known) or 'none'})")
+            world = rules.state(tx, model, client_id, contract_no)
+    finally:
+        store.close()
+    click.echo(json.dumps(world, indent=2, ensure_ascii=False))
 
 
 @main.command("import-postman")
@@ -188,8 +182,6 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
               help="A value for a {{variable}} the collection does not define (an environment's baseUrl, say).")
 def import_postman(collection: str, out_dir: str, variables: tuple[str, ...]) -> None:
     """Turn the saved examples of a Postman collection (v2.1) into sandbox replay cases."""
-    from pathlib import Path
-
     from emulator.replay import postman
 
     given = {}

@@ -1,8 +1,10 @@
 """Business errors: one exception type per error, raised by the rules, rendered by the gateway.
 
-An error carries a key and the values its message needs; it knows its HTTP status (this module
-is the one table of statuses) but nothing else of HTTP. The errorCode and the ES/EN texts are
-data, in mocks/codes/errors.yaml, under the same key.
+An error carries a key and the values its message needs. The errors of requests in general live
+here, and each area keeps its own in its package, deriving from these bases; the HTTP status
+comes only from this module (each base, and ``operator_status`` for the operator surface),
+never from an area. The errorCode and the ES/EN texts are data, in mocks/codes/errors.yaml,
+under the same key.
 """
 
 from __future__ import annotations
@@ -49,6 +51,19 @@ class UnknownField(BusinessError):
     key = "unknown_field"
 
 
+class InvalidContentType(BusinessError):
+    """Strict mode: a JSON body not sent as application/json in UTF-8."""
+
+    key = "invalid_content_type"
+
+
+class UnknownParameter(BusinessError):
+    """Strict mode: a query parameter the operation does not have (API gateways pass them on,
+    so a misspelt one is silently ignored: the guide's own "nextEndorsment" re-reads page 1)."""
+
+    key = "unknown_parameter"
+
+
 class InvalidContractNo(BusinessError):
     key = "invalid_contract_no"
 
@@ -60,43 +75,24 @@ class BlankValue(BusinessError):
     status = 500
 
 
-# Risks
-class NoLimit(NotFoundError):
-    key = "no_limit"
-
-
-class MissingIdentifier(BusinessError):
-    key = "missing_identifier"
-
-
-class CustomerReferenceFixed(BusinessError):
-    key = "customer_reference_fixed"
-
-
-class RequestPending(BusinessError):
-    key = "request_pending"
-
-
-class NotPpcPolicy(BusinessError):
-    key = "not_ppc_policy"
-
-
-class LimitNotInForce(BusinessError):
-    key = "limit_not_in_force"
-
-
-class NoPremiumPending(BusinessError):
-    key = "no_premium_pending"
-
-
-class ContractFull(BusinessError):
-    key = "contract_full"
-
-
 # Sandbox
 class SandboxNotFound(NotFoundError):
     key = "sandbox_not_found"
     status = 404
+
+
+def operator_status(error: BusinessError) -> int:
+    """The status of a business error raised by an operator call (/_emulator): what it names
+    does not exist (404), or it cannot be done (400)."""
+    return 404 if isinstance(error, NotFoundError) else 400
+
+
+def by_key(key: str) -> type[BusinessError]:
+    """The error class whose key is ``key`` (KeyError if none)."""
+    for error in all_errors():
+        if error.key == key:
+            return error
+    raise KeyError(key)
 
 
 def all_errors() -> list[type[BusinessError]]:

@@ -1,16 +1,26 @@
-"""What IBM API Connect does in front of Cesce's APIs, and the path of every business request.
+"""What IBM API Connect does in front of Cesce's APIs, and the path every API request takes.
 
-A business request passes, in order: the bearer token (401); the clock jump of an injected
-fault, if one asks for it; the token's expiry on the tenant's clock (401) and its scope (403);
-the fault's latency and status (429, 503); request validation against the OpenAPI document
-(400); then the operation's rules inside one transaction, rolled back in the sandbox catalog. Gateway errors have IBM's shape; business errors have Cesce's envelope. Every
-request that names a tenant is written to the journal with what the emulator noticed in it.
+Every operation of the OpenAPI document, the token endpoint included, is served at each URL the
+document and the catalogs give it, through one pipeline, in order:
+
+1. who calls: the area that guards the API (auth) reads the bearer token, or for the token
+   endpoint the client_id (401 when a token is missing or unknown);
+2. the tenant's clock, and the oldest injected fault matching the request, consumed; a fault
+   may move the tenant's clock first;
+3. the token's expiry on the tenant's clock (401) and its scope (403);
+4. the fault's latency and status (429, 503...);
+5. the request against the document: path parameters, query, body (400);
+6. the operation's handler, inside one transaction (rolled back in the sandbox catalog), in the
+   tenant's world caught up with its clock;
+7. the journal entry, with what the emulator noticed in the request.
+
+Gateway errors have IBM's shape; business errors have Cesce's envelope, with the HTTP status
+errors.py gives them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,19 +28,18 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from emulator import wire
 from emulator.api_document import ApiDocument, Operation
-from emulator.auth import rules as auth
+from emulator.areas import Handler
 from emulator.clock import parse_duration
-from emulator.errors import BusinessError, InvalidContractNo, NotFoundError, SandboxNotFound
-from emulator.history import catch_up
+from emulator.errors import BusinessError, InvalidJson, NotFoundError, SandboxNotFound
 from emulator.replay import cases
-from emulator.store import SANDBOX_TENANT
-from emulator.validation import Finding, read_body, read_query
-from emulator.world import World, clock_of, save_clock
+from emulator.store import Tx
+from emulator.validation import NOT_JSON, Finding, parse_json, read_body, read_path, read_query
+from emulator.world import World, clock_of, enter, save_clock
 
-CONTRACT_NO = re.compile(r"[0-9]{1,11}")
 _MESSAGES = {
     400: ("Bad Request", "The request could not be understood"),
     401: ("Unauthorized", "Cannot pass the security checks that are required by the target API or operation"),
@@ -42,6 +51,10 @@ _MESSAGES = {
     500: ("Internal Server Error", "Internal Server Error"),
     503: ("Service Unavailable", "The backend is unavailable; retry later"),
 }
+#: Query parameters whose values the journal never keeps: secrets sent where they do not belong.
+SECRET_PARAMETERS = frozenset({"client_secret", "password", "refresh_token", "access_token"})
+#: How much of a request body the journal keeps.
+JOURNAL_BODY = 65536
 
 
 class GatewayError(Exception):
@@ -64,40 +77,94 @@ class GatewayError(Exception):
 
 
 @dataclass
-class Call:
-    """One business request, as an operation's handler sees it."""
+class Answer:
+    """A response before it is sent: the journal keeps a summary of the body as it is."""
 
-    world: World
-    contract_no: str
-    query: dict[str, str]
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> Response:
+        data = b"" if self.body is None else wire.dumps(self.body)
+        return Response(data, self.status, headers=self.headers, mimetype="application/json")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a request, as the guard (auth) reads it: the tenant (None when it names
+    none), the scopes and expiry of its bearer token (None: not checked, the token endpoint),
+    and a short reference to the token for the journal."""
+
+    tenant: str | None
+    scopes: frozenset[str] | None = None
+    expires_at: datetime | None = None
+    token: str | None = None
+
+
+Guard = Callable[["Tx", "Incoming"], Caller]
+
+
+class Refused(Exception):
+    """The guard refuses a request: no, an unknown or a malformed credential."""
+
+    def __init__(self, reason: str, status: int = 401) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+@dataclass
+class Call:
+    """One request, as an operation's handler sees it."""
+
+    world: World | None  # None for a token request that names no tenant
+    operation: Operation
+    catalog: str
+    params: dict[str, str]
+    query: dict[str, Any]
     body: dict[str, Any]
     language: str
-    page_size: int
+    page_size: int | None = None
+
+    @property
+    def contract_no(self) -> str:
+        return self.params["contractNo"]
+
+    @property
+    def cursor(self) -> str | None:
+        """The page a list request asks for, as its paging declares it (None: the first)."""
+        return self.operation.paging.sent(self.query)
+
+    @property
+    def size(self) -> int:
+        """Records on a page: the setting when given, else what the operation declares."""
+        return self.page_size or self.operation.paging.size
 
     def client(self, **extra: str) -> dict[str, str]:
         return {"contractNo": self.contract_no, **extra}
 
-
-Handler = Callable[[Call], "Answer"]
-
-
-class Operations(dict[str, Handler]):
-    """An area's handlers, by the operationId the OpenAPI document gives them."""
-
-    def __call__(self, operation_id: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self[operation_id] = handler
-            return handler
-
-        return register
+    def page(self, records: list[dict], following: str | None) -> Answer:
+        """A list page in Cesce's envelope: the records under the declared entity (null when
+        there are none) and the next page's cursor where the declaration puts it (its last
+        mark when ``following`` is None)."""
+        paging = self.operation.paging
+        return Answer(200, paging.place(wire.envelope(self.client(), **{paging.entity: records or None}), following))
 
 
-def blueprint(name: str, operations: Operations, api: ApiDocument) -> Blueprint:
-    """A blueprint routing each operation at every URL the document and the catalogs give it."""
+def services():
+    return current_app.extensions["cesce"]
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Answer(status, body, headers or {}).response()
+
+
+def blueprint(name: str, operations: dict[str, Handler], api: ApiDocument, guard: Guard) -> Blueprint:
+    """A blueprint routing each operation of an area at every URL the document and the
+    catalogs give it."""
     bp = Blueprint(name, __name__)
     for operation_id, handler in operations.items():
         operation = api.operations[operation_id]
-        view = business_view(operation, handler)
+        view = _view(operation, handler, guard)
         for rule in operation.flask_rules():
             bp.add_url_rule(rule, operation_id, view, methods=[operation.method])
     return bp
@@ -114,103 +181,136 @@ class Exchange:
     token: str | None = None
     request_text: str | None = None
     findings: list[Finding] = field(default_factory=list)
-
-
-def services():
-    return current_app.extensions["cesce"]
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Answer(status, body, headers or {}).response()
+    recorded: bool = False
 
 
 @dataclass
-class Answer:
-    """A response before it is sent: the journal keeps a summary of the body as it is."""
+class Incoming:
+    """The raw request, read once: what the guard and the validation look at."""
 
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
+    catalog: str
+    operation: Operation
+    authorization: str | None
+    form: dict[str, str] | None
+    raw: bytes
+    json: Any
 
-    def response(self) -> Response:
-        data = b"" if self.body is None else wire.dumps(self.body)
-        return Response(data, self.status, headers=self.headers, mimetype="application/json")
+    @property
+    def language(self) -> str:
+        value = request.args.get("languageCode", "")
+        client = self.json.get("client") if isinstance(self.json, dict) else None
+        if isinstance(client, dict) and isinstance(client.get("languageCode"), str):
+            value = client["languageCode"]
+        return "EN" if value.strip().upper() == "EN" else "ES"
 
 
-def business_view(operation: Operation, handler: Handler) -> Callable[..., Response]:
-    def view(catalog: str, contractNo: str) -> Response:  # noqa: N803 (the path's own name)
+def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[..., Response]:
+    def view(catalog: str, **params: str) -> Response:
         exchange = Exchange(catalog, operation.operation_id)
-        language = _language()
+        language = "ES"
         try:
-            answer = _serve(operation, handler, catalog, contractNo, exchange, language)
+            incoming = _incoming(catalog, operation)
+            language = incoming.language
+            answer = _serve(incoming, handler, guard, params, exchange)
         except GatewayError as error:
             answer = error.answer()
         except BusinessError as error:
             if catalog == "sandbox" and isinstance(error, NotFoundError):
                 error = SandboxNotFound()
-            answer = business_error_answer(error, language, contractNo)
-        record(exchange, answer)
+            answer = business_error_answer(error, language, params.get("contractNo"))
+        if not exchange.recorded:
+            record(exchange, answer)
         return answer.response()
 
     view.__name__ = operation.operation_id
     return view
 
 
-def _serve(op: Operation, handler: Handler, catalog: str, contract_no: str, exchange: Exchange, language: str) -> Answer:
+def _incoming(catalog: str, operation: Operation) -> Incoming:
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise GatewayError(413) from None
+    except (OSError, ValueError):
+        # A body the server could not read to its end (a malformed chunked encoding, say).
+        raise GatewayError(400, "the request body could not be read") from None
+    form = None
+    if operation.media_type == "application/x-www-form-urlencoded":
+        form = request.form.to_dict()
+    body = parse_json(raw) if request.mimetype == "application/json" or operation.media_type == "application/json" else None
+    return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body)
+
+
+def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str, str], exchange: Exchange) -> Answer:
     cesce = services()
+    op, catalog = incoming.operation, incoming.catalog
     with cesce.store.transaction() as tx:
         try:
-            token = auth.bearer(tx, request.headers.get("Authorization"), catalog)
-        except auth.Unauthorized as refused:
+            caller = guard(tx, incoming)
+        except Refused as refused:
             raise _unauthorized(refused) from None
-        exchange.tenant, exchange.token = token.tenant, token.reference
-        clock = clock_of(tx, token.tenant)
-        fault = tx.take_fault(token.tenant, op.operation_id, op.method)
-        if fault and fault["advance"]:
-            clock = clock.shift(parse_duration(fault["advance"]))
-            save_clock(tx, token.tenant, clock)
-        exchange.now = now = clock.now()
-    try:
-        auth.admit(token, now, op.scopes)
-    except auth.Unauthorized as refused:
-        raise _unauthorized(refused) from None
+        exchange.tenant, exchange.token = caller.tenant, caller.token
+        fault = None
+        if caller.tenant is not None:
+            clock = clock_of(tx, caller.tenant)
+            fault = tx.take_fault(caller.tenant, op.operation_id, op.method)
+            if fault and fault["advance"]:
+                clock = clock.shift(parse_duration(fault["advance"]))
+                save_clock(tx, caller.tenant, clock)
+            exchange.now = clock.now()
+    if caller.expires_at is not None and exchange.now >= caller.expires_at:
+        raise _unauthorized(Refused("the access token has expired"))
+    missing = [scope for scope in op.scopes if caller.scopes is not None and scope not in caller.scopes]
+    if missing:
+        raise _unauthorized(Refused(f"the access token lacks the {' '.join(missing)} scope", 403))
     if fault:
         inject(fault)
-    exchange.request_text = request.get_data(as_text=True)[:65536] or None
-    if catalog == "sandbox" and cesce.replay:
-        replayed = _replay(cesce.replay, catalog)
+    exchange.request_text = _journal_text(incoming)
+    sandbox = catalog == "sandbox"
+    if sandbox and cesce.replay and op.secured:
+        replayed = _replay(cesce.replay, catalog, incoming)
         if replayed is not None:
             return replayed
-    if not CONTRACT_NO.fullmatch(contract_no):
-        raise InvalidContractNo(contractNo=contract_no)
-    strict = cesce.settings.strict
+    strict = cesce.settings.strict and op.secured  # the token endpoint answers OAuth2 errors itself
+    read_path(op.params, params)
     query, findings = read_query(op.query, request.args.to_dict(flat=False), strict)
-    body = {}
-    if op.body is not None:
-        body, more = read_body(op.body, request.get_data(), strict)
+    body: dict[str, Any] = incoming.form or {}
+    if op.body is not None and incoming.form is None:
+        if incoming.json is NOT_JSON:
+            raise InvalidJson()
+        body, more = read_body(op.body, incoming.json, request.content_type, strict)
         findings += more
     exchange.findings = findings
-    sandbox = catalog == "sandbox"
-    if sandbox:
+    if sandbox and op.secured:
         cesce.sandbox.ensure()
-    with cesce.store.transaction(rollback=sandbox) as tx:
-        world = World(
-            tx, cesce.model,
-            SANDBOX_TENANT if sandbox else token.tenant,
-            cesce.model.sandbox_now if sandbox else now,
-            sandbox=sandbox,
-        )
-        catch_up(world)
-        return handler(Call(world, contract_no, query, body, language, cesce.settings.page_size))
+    with cesce.store.transaction(rollback=sandbox and op.secured) as tx:
+        if caller.tenant is None:
+            world = None
+        elif sandbox and op.secured:
+            world = cesce.sandbox.world(tx)
+        else:
+            world = enter(tx, cesce.model, caller.tenant)
+        answer = handler(Call(world, op, catalog, params, query, body, incoming.language, cesce.settings.page_size))
+        if world is not None and not world.sandbox and answer.status < 400:
+            tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
+            exchange.recorded = True
+    return answer
 
 
-def _unauthorized(refused: auth.Unauthorized) -> GatewayError:
+def _journal_text(incoming: Incoming) -> str | None:
+    if incoming.form is not None:
+        secrets = SECRET_PARAMETERS
+        return "&".join(f"{k}={'***' if k in secrets else v}" for k, v in incoming.form.items()) or None
+    return incoming.raw[:JOURNAL_BODY].decode("utf-8", "replace") or None
+
+
+def _unauthorized(refused: Refused) -> GatewayError:
     return GatewayError(refused.status, refused.reason, {"WWW-Authenticate": 'Bearer realm="cesce"'})
 
 
-def _replay(replay: list, catalog: str) -> Answer | None:
+def _replay(replay: list, catalog: str, incoming: Incoming) -> Answer | None:
     below = request.path.split(f"/{catalog}", 1)[1]
-    body = request.get_json(silent=True) if request.get_data() else None
+    body = incoming.json if incoming.json is not NOT_JSON else None
     case = cases.find(replay, request.method, below, request.args.to_dict(), body)
     return None if case is None else Answer(case.status, case.response, dict(case.headers))
 
@@ -234,34 +334,42 @@ def record(exchange: Exchange, answer: Answer) -> None:
     """Write the journal entry of a request that named a tenant."""
     if exchange.tenant is None:
         return
-    entry = {
+    with services().store.transaction() as tx:
+        tx.append_journal(journal_entry(exchange, answer))
+
+
+def journal_entry(exchange: Exchange, answer: Answer) -> dict:
+    query = {name: ["***"] * len(values) if name in SECRET_PARAMETERS else values
+             for name, values in request.args.to_dict(flat=False).items()}
+    return {
         "tenant": exchange.tenant,
         "at": exchange.now,
         "catalog": exchange.catalog,
         "operation": exchange.operation,
         "method": request.method,
         "path": request.path,
-        "query": json.dumps(request.args.to_dict(flat=False)),
+        "query": json.dumps(query),
         "request": exchange.request_text,
         "status": answer.status,
-        "response": json.dumps(_summary(answer)),
+        "response": json.dumps(_summary(exchange.operation, answer)),
         "token": exchange.token,
         "findings": json.dumps([f.to_dict() for f in exchange.findings]),
     }
-    with services().store.transaction() as tx:
-        tx.append_journal(entry)
 
 
-def _summary(answer: Answer) -> dict[str, Any]:
-    """What the journal keeps of a response: the error with its text, Retry-After, the paging
-    field, how many records a page had (full pages of 500 records would make the journal
-    heavier than the state), the key fields of a single record, and which token a token call
-    issued."""
+def _summary(operation_id: str, answer: Answer) -> dict[str, Any]:
+    """What the journal keeps of a response: what its area says of it (which token a token
+    call issued), else the error with its text, Retry-After, the next page's cursor (as the
+    operation's paging declares it), how many records a page had (full pages of 500 records
+    would make the journal heavier than the state), the key fields of a single record (as its
+    area declares them)."""
     body = answer.body
     if not isinstance(body, dict):
         return {}
-    if "access_token" in body:
-        return {"token": auth.reference(body["access_token"]), "scope": body.get("scope")}
+    area = services().area_of[operation_id]
+    special = area.summary(body) if area.summary else None
+    if special is not None:
+        return special
     if "httpCode" in body or "error_description" in body:
         keep = ("httpCode", "httpMessage", "moreInformation", "error", "error_description")
         summary = {k: body[k] for k in keep if k in body}
@@ -272,23 +380,13 @@ def _summary(answer: Answer) -> dict[str, Any]:
     summary = {"errorCode": error.get("errorCode")}
     if error.get("errorCode") not in (None, "0"):
         summary["errorDescription"] = error.get("errorDescription")
-    client = body.get("client") or {}
-    if "nextEndorsementNo" in client:
-        summary["nextEndorsementNo"] = client["nextEndorsementNo"]
+    paging = services().api.operations[operation_id].paging
+    if paging is not None and paging.following(body) is not None:
+        summary["next"] = paging.following(body)
     for key, value in body.items():
         if isinstance(value, list):
             summary[key] = len(value)  # the records on the page
         elif key not in ("error", "client"):
-            keep = ("endorsementNo", "statusCode", "creditLimitGranted")
-            summary[key] = {k: value.get(k) for k in keep} if isinstance(value, dict) else value
+            kept = area.journal_fields.get(key)
+            summary[key] = {k: value.get(k) for k in kept} if kept and isinstance(value, dict) else value
     return summary
-
-
-def _language() -> str:
-    value = request.args.get("languageCode", "")
-    if request.is_json:
-        client = (request.get_json(silent=True) or {})
-        client = client.get("client") if isinstance(client, dict) else None
-        if isinstance(client, dict) and isinstance(client.get("languageCode"), str):
-            value = client["languageCode"]
-    return "EN" if value.strip().upper() == "EN" else "ES"

@@ -136,7 +136,9 @@ class CesceTenant:
 
     def set_clock(self, instant: str | datetime, freeze: bool | None = None) -> datetime:
         """Move the clock to an instant ("2026-01-15T09:00:00Z" or an aware datetime), frozen
-        or ticking as ``freeze`` says (unchanged when None). Returns the new now."""
+        or ticking as ``freeze`` says (unchanged when None). Returns the new now. An instant
+        before now is refused once the tenant has tokens, records or a journal: set the clock
+        first, or ``reset()``."""
         if isinstance(instant, datetime):
             instant = instant.isoformat()
         return _instant(self.control.set_clock(instant, freeze))

@@ -1,69 +1,104 @@
 """The Sandbox Model: the data in mocks/ (or a user's copy of it), loaded and checked once.
 
-Cesce publishes no mock data, so ours is invented and documented in mocks/README.md. Each file
-is checked against its JSON Schema (schemas/sandbox-model.yaml) and the files against each
-other, so a bad edit fails at start-up with the file and the place, never at request time.
+Cesce publishes no mock data, so ours is invented and documented in mocks/README.md. The core
+reads the product map, the policies, the contracts and the error texts; each registered area
+reads its own files and code tables and adds its keys to contract and policy documents (its
+``ModelPart``). Every file is checked against its JSON Schema and the files against each other,
+so a bad edit fails at start-up with the file and the place, never at request time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from emulator import resources
+from emulator.areas import Area, Areas, discover
 from emulator.clock import parse_instant
 from emulator.errors import all_errors
 from emulator.files import FileError
-from emulator.policy import Policy
 
 _SCHEMA = resources.PACKAGE_DIR / "schemas" / "sandbox-model.yaml"
+_CONTRACT_KEYS = ("contractNo", "policy", "description")
+_POLICY_KEYS = ("description", "modality")
 
 
 class ModelError(FileError):
     """A file of the Sandbox Model, or a scenario, is not valid."""
 
 
-def validate(document: Any, definition: str, source: str, schema_file: Path = _SCHEMA) -> Any:
+def validate(document: Any, definition: str, source: str, schema_file: Path = _SCHEMA, at: str = "") -> Any:
     """``document`` if it matches ``definition`` of the schema file; ModelError naming the place
-    otherwise."""
+    otherwise (``at``: where the document sits in its file, "contracts/0")."""
     schema = {**resources.load_yaml(schema_file), "$ref": f"#/$defs/{definition}"}
+    return check_against(document, schema, source, at)
+
+
+def check_against(document: Any, schema: dict, source: str, at: str = "") -> Any:
+    """``document`` if it matches ``schema`` (a JSON Schema given as data); ModelError naming
+    the place otherwise."""
     try:
-        found = jsonschema.Draft202012Validator(schema).iter_errors(document)
-        error = jsonschema.exceptions.best_match(found)
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
     except RecursionError:
         raise ModelError(f"{source}: nested too deeply") from None
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(top)"
+        where = "/".join([*filter(None, [at]), *(str(part) for part in error.absolute_path)]) or "(top)"
         message = error.message if len(error.message) <= 300 else error.message[:300] + "…"  # it shows the value
         raise ModelError(f"{source}: at {where}: {message}")
     return document
 
 
+class CodeTable(dict[str, dict]):
+    """A code table of mocks/codes/: entries ({code, ES, EN}) by key."""
+
+    def __init__(self, entries: dict[str, dict]) -> None:
+        super().__init__(entries)
+        self._keys = {entry["code"]: key for key, entry in entries.items()}
+
+    def code(self, key: str) -> str:
+        return self[key]["code"]
+
+    def key(self, code: str) -> str:
+        return self._keys[code]
+
+
 class SandboxModel:
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, areas: Areas | None = None) -> None:
         self.directory = resources.mocks_dir(directory)
+        self.areas = discover() if areas is None else areas
         self.products: dict[str, str] = self._load("products.yaml", "products")
+        self.errors: dict[str, dict] = self._load("codes/errors.yaml", "errorTable")
+        self.codes: dict[str, CodeTable] = {}
+        self.data: dict[str, Any] = {}
+        for area in self.areas.values():
+            if area.model is not None:
+                self._load_area(area)
         policies = self._load("policies.yaml", "policies")
-        self.policies = {name: Policy.from_doc(doc) for name, doc in policies["policies"].items()}
-        self.default_policy = policies["default"]
+        for name, policy in policies["policies"].items():
+            self._check_parts(policy, "policy", _POLICY_KEYS, str(self.directory / "policies.yaml"), f"policies/{name}")
+        self.policies: dict[str, dict] = policies["policies"]
+        self.default_policy: str = policies["default"]
         world = self._load("contracts.yaml", "contracts")
         self.sandbox_now = parse_instant(world["sandboxNow"])
         self.contracts: dict[str, dict] = {c["contractNo"]: c for c in world["contracts"]}
-        registry = self._load("companies.yaml", "companies")
-        self.companies = {(c["countryCode"], c["taxCode"]): c for c in registry["companies"]}
-        self.countries_without_online_data = frozenset(registry.get("countriesWithoutOnlineData", []))
-        self.errors: dict[str, dict] = self._load("codes/errors.yaml", "errorTable")
-        self.statuses: dict[str, dict] = self._load("codes/risk-statuses.yaml", "codeTable")
-        self.decisions: dict[str, dict] = self._load("codes/decisions.yaml", "codeTable")
         self._check()
 
-    def _load(self, name: str, definition: str) -> Any:
+    def _load(self, name: str, definition: str, schema_file: Path = _SCHEMA) -> Any:
         path = self.directory / name
         if not path.is_file():
             raise ModelError(f"{path}: missing")
-        return validate(resources.load_yaml(path), definition, str(path))
+        return validate(resources.load_yaml(path), definition, str(path), schema_file)
+
+    def _load_area(self, area: Area) -> None:
+        part = area.model
+        files = {name: self._load(file, name, part.schema) for name, file in part.files.items()}
+        for table in part.codes:
+            self.codes[table] = CodeTable(self._load(f"codes/{table}.yaml", "codeTable"))
+        if part.prepare is not None:
+            self.data[area.name] = part.prepare(self, files)
 
     def _check(self) -> None:
         missing = {e.key for e in all_errors()} - set(self.errors)
@@ -71,38 +106,40 @@ class SandboxModel:
             raise ModelError(f"{self.directory / 'codes/errors.yaml'}: no text for {sorted(missing)}")
         if self.default_policy not in self.policies:
             raise ModelError(f"{self.directory / 'policies.yaml'}: default policy {self.default_policy!r} is not defined")
-        for company in self.companies.values():
-            for key in filter(None, [company.get("reason")]):
-                self._known(self.decisions, key, "companies.yaml")
         self.check_contracts(list(self.contracts.values()), str(self.directory / "contracts.yaml"))
 
-    def check_contracts(self, contracts: list[dict], source: str) -> None:
-        """The cross-file rules a world document must keep: known policies, statuses, decisions."""
-        for contract in contracts:
+    def check_contracts(self, contracts: Iterable[dict], source: str) -> None:
+        """What a world document must keep beyond its schema: each area's keys valid for it,
+        known policies, and each area's cross-file rules (known statuses, decisions...)."""
+        for index, contract in enumerate(contracts):
+            self._check_parts(contract, "contract", _CONTRACT_KEYS, source, f"contracts/{index}")
+            where = f"{source}: contract {contract['contractNo']}"
             if contract.get("policy", self.default_policy) not in self.policies:
-                raise ModelError(f"{source}: contract {contract['contractNo']}: unknown policy {contract['policy']!r}")
-            for seed in contract.get("debtors", []) + contract.get("generate", []):
-                self._known(self.statuses, seed["status"], source)
-                for key in filter(None, [seed.get("decision"), seed.get("pendingRequest", {}).get("decision")]):
-                    self._known(self.decisions, key, source)
+                raise ModelError(f"{where}: unknown policy {contract['policy']!r}")
+            for area in self.areas.values():
+                if area.model is not None and area.model.check is not None:
+                    area.model.check(self, contract, where)
 
-    @staticmethod
-    def _known(table: dict, key: str, source: str) -> None:
-        if key not in table:
-            raise ModelError(f"{source}: unknown code {key!r}; known: {', '.join(table)}")
+    def _check_parts(self, document: dict, definition: str, core_keys: tuple[str, ...], source: str, at: str) -> None:
+        """Each area's keys of a contract or policy document against that area's schema; a key
+        no area knows is an error."""
+        known = set(core_keys)
+        for area in self.areas.values():
+            if area.model is None:
+                continue
+            schema = resources.load_yaml(area.model.schema)["$defs"].get(definition)
+            if schema is None:
+                continue
+            keys = set(schema.get("properties", {}))
+            known |= keys
+            validate({k: v for k, v in document.items() if k in keys}, definition, source, area.model.schema, at)
+        unknown = sorted(set(document) - known)
+        if unknown:
+            raise ModelError(f"{source}: at {at}: unknown key {unknown[0]!r}")
 
-    def status(self, key: str) -> str:
-        return self.statuses[key]["code"]
-
-    def status_key(self, code: str) -> str:
-        return next(key for key, entry in self.statuses.items() if entry["code"] == code)
-
-    def decision(self, key: str) -> str:
-        return self.decisions[key]["code"]
-
-    def policy_of(self, contract_no: str) -> Policy:
-        doc = self.contracts.get(contract_no, {})
-        return self.policies[doc.get("policy", self.default_policy)]
+    def code(self, table: str, key: str) -> str:
+        """The code of ``key`` in a code table ("risk-statuses", "pending" -> "1")."""
+        return self.codes[table].code(key)
 
     def error_text(self, key: str, language: str, params: dict[str, str]) -> tuple[str, str]:
         entry = self.errors[key]

@@ -15,13 +15,21 @@ class _Quiet(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass
 
+    def log_error(self, format: str, *args) -> None:  # noqa: A002 (the standard library's name)
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
+
 
 class ThreadedServer:
     """``with ThreadedServer(settings) as server: server.url``; port 0 picks a free port."""
 
     def __init__(self, settings: Settings | None = None, port: int = 0) -> None:
-        self.app = create_app(settings or Settings())
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=_Quiet)
+        settings = settings or Settings()
+        self.app = create_app(settings)
+        # A thread per connection, so a stalled client holds only its own, until the timeout
+        # closes it.
+        handler = type("Handler", (_Quiet,), {"timeout": settings.stall_timeout})
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="cesce-emulator", daemon=True)
 
     @property

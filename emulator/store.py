@@ -1,56 +1,107 @@
-"""SQLite state: schema, transactions and tenant scoping.
+"""SQLite state: transactions, tenant scoping, the schema's version and its migrations.
 
-All SQL lives here (the schema in schema.sql), written to stay portable. Rules receive a ``Tx``
-and read and write plain dicts keyed by column name; DATE and INSTANT columns come back as
-``date`` and ``datetime``. Every transaction holds the store's lock and commits as a whole, so an
-acknowledged write is durable and a failed request leaves nothing half-written.
+All SQL lives in the store: the core's tables here, each area's in its own ``store`` module,
+which runs its queries through a ``Tx``. Rules receive a ``Tx`` and read and write plain dicts
+keyed by column name; DATE and INSTANT columns come back as ``date`` and ``datetime``. Every
+transaction holds the store's lock and commits as a whole, so an acknowledged write is durable
+and a failed request leaves nothing half-written.
+
+The schema carries a version (``PRAGMA user_version``): the number of the last migration
+applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
+area's in its own migrations/ folder; opening a state file applies those it has not had yet, so
+a file made by an older release opens with nothing lost. Table and column lists are read from
+the database itself, never kept by hand.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from emulator.clock import format_instant, parse_instant
 
 Row = dict[str, Any]
 
-# "ORDER BY +endorsement_no" in the lookups and the movements query: the unary plus (valid in
-# any SQL) stops SQLite from walking the primary key in endorsement order to skip a sort, which
-# would read every debtor of the contract; it then uses the index on the filtered columns, so
-# the cost follows the rows found, not the size of the portfolio.
-
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
+#: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
+_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
+CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
+
+
+class StoreError(RuntimeError):
+    """The state file cannot be used by this release."""
+
+
+def migration_files(directory: Path) -> dict[int, str]:
+    """The migrations of a folder: {number: SQL} from files named NNNN_what.sql."""
+    found = {}
+    for path in sorted(directory.glob("*.sql")) if directory.is_dir() else []:
+        match = _MIGRATION.fullmatch(path.name)
+        if not match:
+            raise StoreError(f"{path}: a migration is named NNNN_what.sql")
+        found[int(match[1])] = path.read_text("utf-8")
+    return found
 
 
 class Store:
-    def __init__(self, path: str = ":memory:") -> None:
+    def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None,
+                 synchronous: str = "NORMAL") -> None:
+        """Open (or create) the state at ``path`` and bring its schema up to date with
+        ``migrations`` ({number: (owner, SQL)}; by default the core's and every shipped area's).
+        ``synchronous`` is SQLite's: with WAL, NORMAL puts a commit in the log before the
+        answer, so it survives a crash or kill of the process, and fsyncs only at checkpoints;
+        FULL fsyncs every commit, so it also survives a power loss or an OS crash."""
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
+            self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.execute("PRAGMA busy_timeout=10000")
-        self._conn.executescript(files("emulator").joinpath("schema.sql").read_text("utf-8"))
-        self._kinds = {
-            (table, col[1]): col[2]  # (cid, name, type, ...)
-            for table in ("tenants", "contracts", "debtors", "tokens", "journal", "faults")
-            for col in self._conn.execute(f"PRAGMA table_info({table})")
-        }
-        # Per table, the columns read back as Python values (a page of 500 rows converts these
-        # few, not every column).
-        converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
+        if migrations is None:
+            from emulator.areas import discover
+
+            migrations = all_migrations(discover().migrations())
+        self.version = self._migrate(migrations)
+        self._kinds: dict[str, dict[str, str]] = {}
         self._converters: dict[str, list[tuple[str, Any]]] = {}
-        for (table, column), kind in self._kinds.items():
-            self._converters.setdefault(table, [])
-            if kind in converters:
-                self._converters[table].append((column, converters[kind]))
+        converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
+        for table in self.tables():
+            columns = {col[1]: col[2] for col in self._conn.execute(f"PRAGMA table_info({table})")}
+            self._kinds[table] = columns
+            # The columns read back as Python values: a page of 500 rows converts these few.
+            self._converters[table] = [(name, converters[kind]) for name, kind in columns.items() if kind in converters]
+        self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
+
+    def _migrate(self, migrations: Mapping[int, tuple[str, str]]) -> int:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        latest = max(migrations, default=0)
+        if version > latest:
+            raise StoreError(f"{self.path} has schema version {version}, made by a newer cesce-sandbox;"
+                             f" this release reads up to version {latest}")
+        for number in range(version + 1, latest + 1):
+            owner, script = migrations[number]
+            try:
+                # A migration is one transaction: the file is at one version or the next.
+                self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.Error as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {number} ({owner}) failed: {error}") from None
+        return latest
+
+    def tables(self) -> list[str]:
+        return [row[0] for row in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 
     @contextmanager
     def transaction(self, *, rollback: bool = False) -> Iterator[Tx]:
@@ -65,16 +116,45 @@ class Store:
                 raise
             self._conn.execute("ROLLBACK" if rollback else "COMMIT")
 
+    def ping(self) -> None:
+        """Raise sqlite3.Error if the database does not answer. It does not wait behind a
+        transaction in progress: a store busy with a long write (seeding 100,000 debtors, say)
+        is a working store, and readiness must not wait 15 s for it."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
+        finally:
+            self._lock.release()
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
+    @staticmethod
+    def unreadable(path: str) -> str | None:
+        """Why ``path`` is not a state file to read, or None when it is one: it does not exist,
+        is not an SQLite database, or holds none of the emulator's tables. The file is opened
+        read-only, so SQLite neither creates it nor adds tables to someone else's database."""
+        if not Path(path).is_file():
+            return "no such file"
+        try:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenants'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as error:
+            return f"not an SQLite database ({error})"
+        return None if found else "an SQLite database without the emulator's tables"
+
     # -- conversions between Python values and columns -------------------------------------
 
     def _to_db(self, table: str, row: Row) -> Row:
+        kinds = self._kinds[table]
         out = {}
         for key, value in row.items():
-            if (table, key) not in self._kinds:
+            if key not in kinds:
                 raise KeyError(f"{table} has no column {key}")
             out[key] = _param(value)
         return out
@@ -86,6 +166,18 @@ class Store:
         return row
 
 
+def all_migrations(areas: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+    """The core's migrations with the areas' ({number: (area, SQL)}), checked to share no number."""
+    core = {number: ("core", script) for number, script in migration_files(CORE_MIGRATIONS).items()}
+    clash = sorted(set(core) & set(areas))
+    if clash:
+        raise StoreError(f"migration {clash[0]} is claimed by the core and by {areas[clash[0]][0]}")
+    merged = {**core, **areas}
+    if sorted(merged) != list(range(1, len(merged) + 1)):
+        raise StoreError(f"migrations must be numbered 1 to {len(merged)} without a gap: {sorted(merged)}")
+    return dict(sorted(merged.items()))
+
+
 def _param(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_instant(value)
@@ -95,22 +187,27 @@ def _param(value: Any) -> Any:
 
 
 class Tx:
-    """The operations the rules may perform, inside one transaction."""
+    """What the rules may do inside one transaction: the core's operations, and the generic
+    ones (``all``, ``one``, ``insert``, ``update``, ``delete``, ``execute``) through which each
+    area's store module runs its own SQL."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._conn = store._conn
 
-    def _all(self, table: str, sql: str, *params: Any) -> list[Row]:
+    # -- generic ----------------------------------------------------------------------------
+
+    def all(self, table: str, sql: str, *params: Any) -> list[Row]:
+        """The rows a SELECT on ``table`` finds, with its DATE and INSTANT columns converted."""
         cursor = self._conn.execute(sql, [_param(p) for p in params])
         names = [column[0] for column in cursor.description]
         return [self._store._from_db(table, dict(zip(names, row))) for row in cursor.fetchall()]
 
-    def _one(self, table: str, sql: str, *params: Any) -> Row | None:
-        rows = self._all(table, sql, *params)
+    def one(self, table: str, sql: str, *params: Any) -> Row | None:
+        rows = self.all(table, sql, *params)
         return rows[0] if rows else None
 
-    def _insert(self, table: str, rows: list[Row]) -> None:
+    def insert(self, table: str, rows: list[Row]) -> None:
         if not rows:
             return
         converted = [self._store._to_db(table, row) for row in rows]
@@ -118,180 +215,140 @@ class Tx:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         self._conn.executemany(sql, [[row[c] for c in columns] for row in converted])
 
+    def update(self, table: str, key: Row, changes: Row) -> None:
+        """Set ``changes`` on the rows whose columns equal ``key``."""
+        if not changes:
+            return
+        values = self._store._to_db(table, changes)
+        where = self._store._to_db(table, key)
+        self._conn.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE {' AND '.join(f'{c} = ?' for c in where)}",
+            [*values.values(), *where.values()],
+        )
+
+    def delete(self, table: str, key: Row) -> None:
+        where = self._store._to_db(table, key)
+        self._conn.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in where)}", list(where.values()))
+
+    def execute(self, sql: str, *params: Any) -> int:
+        """A statement that returns no rows; how many rows it changed."""
+        return self._conn.execute(sql, [_param(p) for p in params]).rowcount
+
     # -- tenants and clocks -----------------------------------------------------------------
 
-    def tenant(self, tenant: str) -> Row | None:
-        return self._one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
+    def tenants(self) -> list[str]:
+        """Every tenant the store knows (a row in any table scoped by tenant), the sandbox
+        catalog's world aside, in order of name."""
+        union = " UNION ".join(f"SELECT tenant FROM {table}" for table in self._store.tenant_tables)
+        rows = self._conn.execute(f"{union} ORDER BY tenant").fetchall()
+        return [tenant for (tenant,) in rows if tenant != SANDBOX_TENANT]
 
-    def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None) -> None:
+    def tenant(self, tenant: str) -> Row | None:
+        return self.one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
+
+    def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None,
+                    born_at: datetime | None) -> None:
         self._conn.execute("DELETE FROM tenants WHERE tenant = ?", [tenant])
-        self._insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at}])
+        self.insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at,
+                                 "born_at": born_at}])
 
     def reset(self, tenant: str | None = None) -> None:
-        """Forget a tenant (or every tenant, the sandbox's world aside): world, clock, tokens,
-        journal and faults."""
-        for table in ("tenants", "contracts", "debtors", "tokens", "journal", "faults"):
+        """Forget a tenant (or every tenant, the sandbox's world aside): every row of every
+        table that is scoped by tenant."""
+        for table in self._store.tenant_tables:
             if tenant is None:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
             else:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant = ?", [tenant])
 
-    # -- contracts --------------------------------------------------------------------------
+    def has_history(self, tenant: str) -> bool:
+        """Whether anything of the tenant remembers its time: a row of an area's table (a
+        record, a token), a due event or a journal entry. Its clock, its contracts' bare rows
+        and counters, and faults waiting to fire do not."""
+        return any(self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
+                   for table in self._store.tenant_tables if table not in _TIMELESS)
+
+    # -- contracts and their counters -------------------------------------------------------
 
     def contract(self, tenant: str, contract_no: str) -> Row | None:
-        return self._one(
-            "contracts", "SELECT * FROM contracts WHERE tenant = ? AND contract_no = ?", tenant, contract_no
-        )
+        return self.one("contracts", "SELECT * FROM contracts WHERE tenant = ? AND contract_no = ?", tenant, contract_no)
 
     def contracts(self, tenant: str) -> list[Row]:
-        return self._all("contracts", "SELECT * FROM contracts WHERE tenant = ? ORDER BY contract_no", tenant)
+        return self.all("contracts", "SELECT * FROM contracts WHERE tenant = ? ORDER BY contract_no", tenant)
 
     def insert_contract(self, row: Row) -> None:
-        self._insert("contracts", [row])
+        self.insert("contracts", [row])
 
     def delete_contract(self, tenant: str, contract_no: str) -> None:
-        for table in ("contracts", "debtors"):
-            self._conn.execute(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
+        """A contract and everything of it: every table scoped by tenant and contract."""
+        for table in self._store.tenant_tables:
+            if "contract_no" in self._store._kinds[table]:
+                self._conn.execute(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
 
-    def take_number(self, tenant: str, contract_no: str, counter: str) -> int:
-        """The contract's next number from ``counter`` (next_endorsement_no or next_request_no)."""
-        if counter not in ("next_endorsement_no", "next_request_no"):
-            raise KeyError(counter)
-        row = self._conn.execute(
-            f"SELECT {counter} FROM contracts WHERE tenant = ? AND contract_no = ?", [tenant, contract_no]
-        ).fetchone()
+    def take_number(self, tenant: str, contract_no: str, name: str, first: int = 1) -> int:
+        """The contract's next number of the counter ``name`` (``first`` if it never counted)."""
+        return self._conn.execute(
+            "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = counters.next + 1"
+            " RETURNING next - 1",
+            [tenant, contract_no, name, first + 1],
+        ).fetchone()[0]
+
+    def set_number(self, tenant: str, contract_no: str, name: str, value: int) -> None:
+        """The number the counter ``name`` gives next."""
         self._conn.execute(
-            f"UPDATE contracts SET {counter} = {counter} + 1 WHERE tenant = ? AND contract_no = ?",
-            [tenant, contract_no],
-        )
-        return row[0]
-
-    def set_number(self, tenant: str, contract_no: str, counter: str, value: int) -> None:
-        if counter not in ("next_endorsement_no", "next_request_no"):
-            raise KeyError(counter)
-        self._conn.execute(
-            f"UPDATE contracts SET {counter} = ? WHERE tenant = ? AND contract_no = ?", [value, tenant, contract_no]
+            "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = excluded.next",
+            [tenant, contract_no, name, value],
         )
 
-    # -- debtors ----------------------------------------------------------------------------
+    # -- the due queue ----------------------------------------------------------------------
 
-    def debtor(self, tenant: str, contract_no: str, endorsement_no: int) -> Row | None:
-        return self._one(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND endorsement_no = ?",
-            tenant, contract_no, endorsement_no,
-        )
+    def schedule(self, tenant: str, contract_no: str, at: datetime, area: str, ref: str) -> None:
+        self.insert("due", [{"tenant": tenant, "contract_no": contract_no, "due_at": at, "area": area, "ref": ref}])
 
-    def firm_debtor_by_reference(self, tenant: str, contract_no: str, reference: str) -> Row | None:
-        return self._one(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND customer_reference = ?"
-            " AND pending_of IS NULL ORDER BY +endorsement_no",
-            tenant, contract_no, reference,
-        )
+    def next_due(self, tenant: str, now: datetime) -> Row | None:
+        """The earliest row due by ``now`` (the first scheduled, among rows due at one instant)."""
+        return self.one("due", "SELECT * FROM due WHERE tenant = ? AND due_at <= ? ORDER BY due_at, id LIMIT 1",
+                        tenant, now)
 
-    def firm_debtor_by_tax_code(self, tenant: str, contract_no: str, country: str, tax_code: str) -> Row | None:
-        return self._one(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND country_code = ? AND tax_code = ?"
-            " AND pending_of IS NULL ORDER BY +endorsement_no",
-            tenant, contract_no, country, tax_code,
-        )
+    def due_rows(self, tenant: str) -> list[Row]:
+        """Every row still to fall due, in time order."""
+        return self.all("due", "SELECT * FROM due WHERE tenant = ? ORDER BY due_at, id", tenant)
 
-    def request_pending_on(self, tenant: str, contract_no: str, endorsement_no: int) -> Row | None:
-        return self._one(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND pending_of = ?",
-            tenant, contract_no, endorsement_no,
-        )
+    def due_at(self, tenant: str, contract_no: str, area: str, ref: str) -> datetime | None:
+        row = self.one("due", "SELECT * FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?"
+                       " ORDER BY due_at LIMIT 1", tenant, contract_no, area, ref)
+        return row["due_at"] if row else None
 
-    def portfolio_page(self, tenant: str, contract_no: str, start: int, limit: int) -> list[Row]:
-        return self._all(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND endorsement_no >= ?"
-            " ORDER BY endorsement_no LIMIT ?",
-            tenant, contract_no, start, limit,
-        )
+    def unschedule(self, tenant: str, contract_no: str, area: str, ref: str) -> None:
+        self._conn.execute("DELETE FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?",
+                           [tenant, contract_no, area, ref])
 
-    def movements_page(
-        self, tenant: str, contract_no: str, since: datetime, until: datetime, start: int, limit: int
-    ) -> list[Row]:
-        """Firm records changed in (since, until], from endorsement ``start`` on. The range on
-        changed_at is what keeps the cost tied to the number of movements, not of debtors."""
-        return self._all(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? AND changed_at > ? AND changed_at <= ?"
-            " AND endorsement_no >= ? ORDER BY +endorsement_no LIMIT ?",
-            tenant, contract_no, since, until, start, limit,
-        )
-
-    def debtors(self, tenant: str, contract_no: str) -> list[Row]:
-        return self._all(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND contract_no = ? ORDER BY endorsement_no",
-            tenant, contract_no,
-        )
-
-    def due_requests(self, tenant: str, now: datetime) -> list[Row]:
-        """Pending requests whose decision time has come, oldest first."""
-        return self._all(
-            "debtors",
-            "SELECT * FROM debtors WHERE tenant = ? AND resolve_at <= ? ORDER BY resolve_at, endorsement_no",
-            tenant, now,
-        )
-
-    def insert_debtors(self, rows: list[Row]) -> None:
-        self._insert("debtors", rows)
-
-    def update_debtor(self, tenant: str, contract_no: str, endorsement_no: int, changes: Row) -> None:
-        if not changes:
-            return
-        converted = self._store._to_db("debtors", changes)
-        assignments = ", ".join(f"{column} = ?" for column in converted)
-        self._conn.execute(
-            f"UPDATE debtors SET {assignments} WHERE tenant = ? AND contract_no = ? AND endorsement_no = ?",
-            [*converted.values(), tenant, contract_no, endorsement_no],
-        )
-
-    def delete_debtor(self, tenant: str, contract_no: str, endorsement_no: int) -> None:
-        self._conn.execute(
-            "DELETE FROM debtors WHERE tenant = ? AND contract_no = ? AND endorsement_no = ?",
-            [tenant, contract_no, endorsement_no],
-        )
-
-    # -- tokens -----------------------------------------------------------------------------
-
-    def insert_token(self, row: Row) -> None:
-        self._insert("tokens", [row])
-
-    def token(self, value: str) -> Row | None:
-        return self._one("tokens", "SELECT * FROM tokens WHERE token = ?", value)
-
-    def revoke_token(self, value: str) -> None:
-        self._conn.execute("UPDATE tokens SET revoked = 1 WHERE token = ?", [value])
+    def done(self, due_id: int) -> None:
+        self._conn.execute("DELETE FROM due WHERE id = ?", [due_id])
 
     # -- journal ----------------------------------------------------------------------------
 
     def append_journal(self, entry: Row) -> None:
-        self._insert("journal", [entry])
+        self.insert("journal", [entry])
 
     def journal(self, tenant: str, after: int = 0, limit: int = 1000) -> list[Row]:
-        return self._all(
-            "journal", "SELECT * FROM journal WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?", tenant, after, limit
-        )
+        return self.all("journal", "SELECT * FROM journal WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+                        tenant, after, limit)
 
     # -- faults -----------------------------------------------------------------------------
 
     def insert_fault(self, row: Row) -> None:
-        self._insert("faults", [row])
+        self.insert("faults", [row])
 
     def faults(self, tenant: str) -> list[Row]:
-        return self._all("faults", "SELECT * FROM faults WHERE tenant = ? AND remaining > 0 ORDER BY id", tenant)
+        return self.all("faults", "SELECT * FROM faults WHERE tenant = ? AND remaining > 0 ORDER BY id", tenant)
 
     def take_fault(self, tenant: str, operation: str, method: str) -> Row | None:
         """The oldest fault matching this request, with one use of it consumed; None while it
         still lets matching requests through (its ``skip``)."""
-        fault = self._one(
+        fault = self.one(
             "faults",
             "SELECT * FROM faults WHERE tenant = ? AND remaining > 0 AND (operation IS NULL OR operation = ?)"
             " AND (method IS NULL OR method = ?) ORDER BY id LIMIT 1",

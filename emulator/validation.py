@@ -20,11 +20,14 @@ from emulator.errors import (
     BlankValue,
     BusinessError,
     FieldTooLong,
+    InvalidContentType,
     InvalidFormat,
     InvalidJson,
     InvalidValue,
     MissingField,
     UnknownField,
+    UnknownParameter,
+    by_key,
 )
 from emulator.wire import normalize_amount, normalize_date
 
@@ -43,22 +46,64 @@ class Finding:
         return asdict(self)
 
 
-def read_body(schema: dict, raw: bytes, strict: bool) -> tuple[dict, list[Finding]]:
+#: What a body that is not JSON at all parses to (json.loads never returns it).
+NOT_JSON = object()
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body as JSON: None when empty, NOT_JSON when it is not JSON (nesting deep
+    enough to exhaust the parser included)."""
+    if not raw.strip():
+        return None
     try:
-        body = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise InvalidJson() from None
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return NOT_JSON
+
+
+def read_body(schema: dict, body: Any, content_type: str | None, strict: bool) -> tuple[dict, list[Finding]]:
+    """A JSON body (as ``parse_json`` gave it) against its schema. Cesce's gateway takes JSON
+    as application/json in UTF-8; strict mode refuses any other content type."""
+    findings = []
+    if not _is_json(content_type):
+        if strict:
+            raise InvalidContentType(contentType=content_type or "(none)")
+        findings.append(Finding("Content-Type", "content-type", f"sent {content_type or 'no Content-Type'}; Cesce expects"
+                                                                " application/json"))
     if not isinstance(body, dict):
         raise InvalidJson()
-    return _read(schema, body, strict)
+    data, more = _read(schema, body, strict)
+    return data, findings + more
+
+
+def _is_json(content_type: str | None) -> bool:
+    kind, _, rest = (content_type or "").partition(";")
+    charset = [p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";") if p.strip().lower().startswith("charset=")]
+    return kind.strip().lower() == "application/json" and charset in ([], ["utf-8"], ["utf8"])
+
+
+def read_path(schema: dict, values: dict[str, str]) -> dict[str, str]:
+    """Path parameters against their schemas; one that breaks its schema raises the business
+    error its ``x-cesce-error`` names (InvalidFormat otherwise)."""
+    for name, value in values.items():
+        spec = schema["properties"].get(name)
+        if spec is not None and not _valid(spec, value):
+            if "x-cesce-error" in spec:
+                raise by_key(spec["x-cesce-error"])(**{name: value})
+            raise InvalidFormat(field=name, expected=spec.get("pattern", "the document's format"))
+    return values
 
 
 def read_query(schema: dict, args: dict[str, list[str]], strict: bool) -> tuple[dict, list[Finding]]:
-    """Query parameters (each a list of the values sent) against an object schema of them.
-    An unknown or repeated parameter is only a finding: API gateways pass them on."""
+    """Query parameters (each a list of the values sent) against an object schema of them. An
+    unknown parameter is refused in strict mode and a finding otherwise (API gateways pass
+    them on, so a misspelt one is silently ignored); a repeated one is a finding."""
     known = schema["properties"]
+    unknown = [name for name in args if name not in known]
+    if unknown and strict:
+        raise UnknownParameter(parameters=", ".join(unknown))
     findings = [Finding(name, "unknown-parameter", f"{name} is not a parameter of this operation; ignored")
-                for name in args if name not in known]
+                for name in unknown]
     findings += [Finding(name, "repeated-parameter", f"{name} sent {len(values)} times; the first one is used")
                  for name, values in args.items() if name in known and len(values) > 1]
     values = {name: args[name][0] for name in known if name in args}
@@ -71,9 +116,35 @@ def _read(schema: dict, data: dict, strict: bool) -> tuple[dict, list[Finding]]:
     if not strict:
         data = _normalize(schema, data, "", findings)
     errors = list(_validator(schema).iter_errors(data))
+    if errors and not strict and _tolerate(data, errors, findings):
+        errors = list(_validator(schema).iter_errors(data))
     if errors:
         raise _business_error(min(errors, key=_precedence))
     return data, findings
+
+
+def _tolerate(data: dict, errors: list, findings: list[Finding]) -> bool:
+    """Lenient mode: a field whose schema says ``x-cesce-lenient: ignore`` (a value Cesce
+    refuses, but that changes nothing when left out) is dropped with a finding instead of
+    failing the request; a field also wrong in itself (an amount in no known format) is not,
+    its own error being the one to answer. Whether any field was dropped."""
+    tolerable = [e for e in errors if e.schema.get("x-cesce-lenient") == "ignore" and e.absolute_path]
+    wrong = {tuple(e.absolute_path) for e in errors if e not in tolerable}
+    dropped = False
+    for error in tolerable:
+        path = list(error.absolute_path)
+        if tuple(path) in wrong:
+            continue
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        if path[-1] not in parent:
+            continue
+        value = parent.pop(path[-1])
+        reason = error.schema.get("description", "Cesce refuses it")
+        findings.append(Finding(".".join(map(str, path)), "ignored-value", f"sent {json.dumps(value)}; {reason}; ignored"))
+        dropped = True
+    return dropped
 
 
 @cache
@@ -151,7 +222,10 @@ def _precedence(error: jsonschema.ValidationError) -> tuple:
     # A property whose allOf part fails counts as unevaluated, so unevaluatedProperties fails
     # too when that property is only too long: name the property's own error first.
     spurious = error.validator == "unevaluatedProperties"
-    return (not blank, error.validator != "required", spurious, list(map(str, error.absolute_path)))
+    # A rule between fields (an if/then) speaks of a value that is well formed: a field's own
+    # format error comes first.
+    between = "then" in error.schema_path
+    return (not blank, error.validator != "required", spurious, between, list(map(str, error.absolute_path)))
 
 
 def _business_error(error: jsonschema.ValidationError) -> BusinessError:

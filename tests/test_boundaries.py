@@ -1,6 +1,6 @@
 """The house rules of DESIGN.md, checked on the source: domain modules never import Flask or
-Werkzeug, nothing but clock.py reads the system time, and the emulator never imports the test
-tools it does not need to serve."""
+Werkzeug, the core never imports an area, nothing but clock.py reads the system time, and the
+emulator never imports the test tools it does not need to serve."""
 
 from __future__ import annotations
 
@@ -12,23 +12,34 @@ from pathlib import Path
 import pytest
 
 import emulator
+from emulator.areas import discover
 
 PACKAGE = Path(emulator.__file__).parent
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
-DOMAIN = [p for p in SOURCES if p.name in ("rules.py", "records.py", "seeding.py") or p.parent.name == "rules"] + [
-    PACKAGE / name for name in ("store.py", "clock.py", "wire.py", "world.py", "policy.py", "history.py", "sandbox_model.py", "validation.py")
+#: In each area: its rules and what they use. In the core: everything but the HTTP glue.
+AREA_DOMAIN = ("rules.py", "records.py", "seeding.py", "store.py", "policy.py", "errors.py")
+DOMAIN = [p for p in SOURCES if p.parent != PACKAGE and p.name in AREA_DOMAIN] + [
+    PACKAGE / name for name in ("store.py", "clock.py", "wire.py", "world.py", "history.py", "sandbox_model.py",
+                                "validation.py", "areas.py", "api_document.py", "errors.py", "faults.py")
 ]
+#: The core loops over the registered areas and imports none of them.
+CORE = [PACKAGE / name for name in ("world.py", "history.py", "sandbox_model.py", "gateway.py", "areas.py", "store.py",
+                                    "api_document.py", "app.py")] + [PACKAGE / "admin" / "rules.py"]
+AREAS = sorted(discover())
 CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
                ("time", "time"), ("time", "time_ns"), ("time", "monotonic"), ("time", "localtime"), ("time", "gmtime")}
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, depth: int = 1) -> set[str]:
+    """The modules a file imports, cut to their first ``depth`` dotted parts."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(".".join(alias.name.split(".")[:depth]) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module.split(".")[0])
+            found.add(".".join(node.module.split(".")[:depth]))
+            if node.module == "emulator":
+                found.update(f"emulator.{alias.name}" for alias in node.names)
     return found
 
 
@@ -43,8 +54,20 @@ def _clock_reads(path: Path) -> list[int]:
 
 
 def test_the_domain_modules_exist():
-    assert all(path.is_file() for path in DOMAIN), [str(p) for p in DOMAIN if not p.is_file()]
-    assert len([p for p in DOMAIN if p.name == "rules.py"]) >= 3
+    assert all(path.is_file() for path in DOMAIN + CORE), [str(p) for p in DOMAIN + CORE if not p.is_file()]
+    assert len([p for p in DOMAIN if p.name == "rules.py"]) >= 2
+    assert {"auth", "risks"} <= set(AREAS)
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_core_imports_no_area(path):
+    assert not _imports(path, depth=2) & {f"emulator.{area}" for area in AREAS}
+
+
+def test_the_area_guard_sees_an_area_import(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from emulator.risks import rules\nfrom emulator import auth\nimport emulator.world\n")
+    assert _imports(sample, depth=2) == {"emulator.risks", "emulator", "emulator.auth", "emulator.world"}
 
 
 @pytest.mark.parametrize("path", DOMAIN, ids=lambda p: str(p.relative_to(PACKAGE)))

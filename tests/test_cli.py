@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import sys
 import pytest
 
 from emulator.control import Control, call
+
+pytestmark = pytest.mark.e2e  # serves the emulator in subprocesses
 
 
 def test_a_state_file_keeps_every_classification_across_restarts(tmp_path, serve_emulator):
@@ -49,11 +52,35 @@ def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environ
     assert log.count('"GET /dev/portfolio/v1/contracts/1/portfolio HTTP/1.1" 401') == 3
 
 
+def test_the_access_log_keeps_no_secret_sent_in_a_query_string(serve_emulator):
+    served = serve_emulator()
+    call("POST", served.url + "/dev/oauth2/v1/token?grant_type=password&client_id=a&client_secret=s3cr3t&password=pw0rd")
+    call("GET", served.url + "/dev/portfolio/v1/contracts/1/portfolio?access_token=t0k3n&languageCode=EN")
+    log = served.access_log()
+    assert "client_id=a&client_secret=***&password=***" in log and "access_token=***&languageCode=EN" in log
+    assert not {"s3cr3t", "pw0rd", "t0k3n"} & set(re.findall(r"\w+", log))
+
+
 @pytest.mark.parametrize("value", ["lots", "0"])
 def test_a_bad_setting_is_a_usage_error(tmp_path, value):
     done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
                           env={**os.environ, "CESCE_EMULATOR_PAGE_SIZE": value}, cwd=tmp_path)
     assert done.returncode == 2 and "CESCE_EMULATOR_PAGE_SIZE" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "env", "error"), [
+    (["--port", "99999"], {}, "--port: 99999 is not between 0 and 65535"),
+    (["--port", "99999"], {"CESCE_EMULATOR_PORT": "8081", "PORT": "8082"}, "--port: 99999 is not between 0 and 65535"),
+    (["--threads", "0"], {}, "--threads: 0 is not between 1 and 1024"),
+    ([], {"CESCE_EMULATOR_PORT": "99999"}, "CESCE_EMULATOR_PORT: 99999 is not between 0 and 65535"),
+    ([], {"PORT": "http"}, "PORT: expected an integer, got 'http'"),
+])
+def test_a_bad_setting_names_the_flag_or_variable_that_gave_it(tmp_path, args, env, error):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve", *args], capture_output=True, text=True,
+                          env={**inherited, **env}, cwd=tmp_path, timeout=30)
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [f"Error: {error}"]
 
 
 def test_an_unusable_state_file_fails_at_start(tmp_path):
@@ -83,15 +110,44 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
     assert json.loads(seeded.stdout)["contracts"] == ["20000000003"]
     exported = subprocess.run([*run, "export", "--client-id", "acme", "--state", state], capture_output=True,
                               text=True, check=True, cwd=tmp_path)
-    [contract] = json.loads(exported.stdout)["contracts"]
-    assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
+    contracts = {c["contractNo"]: c for c in json.loads(exported.stdout)["contracts"]}
+    assert [d["endorsementNo"] for d in contracts["20000000003"]["debtors"]] == ["100", "300001"]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn serves on POSIX only")
-def test_serve_runs_gunicorn(serve_emulator):
-    served = serve_emulator()
-    assert served.stop() == 0
-    assert "Booting worker" in served.log.read_text()
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda path: None, "no such file"),
+    (lambda path: path.write_text("client_id,limit\nacme,1000\n"), "not an SQLite database (file is not a database)"),
+    (lambda path: path.write_bytes(b""), "an SQLite database without the emulator's tables"),
+])
+def test_export_of_a_file_that_is_not_a_state_file_says_so_in_one_line(tmp_path, make, problem):
+    state = tmp_path / "state.sqlite3"
+    make(state)
+    before = state.read_bytes() if state.exists() else None
+    done = subprocess.run([sys.executable, "-m", "emulator", "export", "--client-id", "acme", "--state", str(state)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"Error: --state {state}: {problem}; export reads a state file written by"
+                                        " `cesce-emulator serve --state` or `seed`"]
+    assert (state.read_bytes() if state.exists() else None) == before  # neither created nor changed
+
+
+def test_export_of_a_tenant_the_state_file_does_not_hold_names_those_it_does(tmp_path):
+    state = str(tmp_path / "s.sqlite3")
+    run = [sys.executable, "-m", "emulator"]
+    subprocess.run([*run, "seed", "guide-pending-example", "--client-id", "acme", "--state", state],
+                   capture_output=True, check=True, cwd=tmp_path)
+    done = subprocess.run([*run, "export", "--client-id", "acne", "--state", state], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"Error: --client-id acne: no such tenant in {state} (it has: acme)"]
+
+
+@pytest.mark.parametrize("env", [{"CESCE_EMULATOR_DURABILITY": "fast"}, {"CESCE_EMULATOR_STALL_TIMEOUT": "0"},
+                                 {"CESCE_EMULATOR_TLS_CERT": "cert.pem"}])
+def test_a_bad_server_setting_is_a_usage_error_naming_it(tmp_path, env):
+    done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
+                          env={**os.environ, **env}, cwd=tmp_path, timeout=30)
+    assert done.returncode == 2 and next(iter(env)) in done.stderr
 
 
 def test_serve_takes_an_admin_token_and_more_host_names(serve_emulator):

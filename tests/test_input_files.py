@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from emulator import Settings, cli, create_app, files, resources
+from emulator import Settings, create_app, files, resources, serving
 from emulator.cli import main
 
 #: Ten levels of ten: 10**9 values once expanded, in ten lines.
@@ -29,11 +29,10 @@ class Served(Exception):
 
 @pytest.fixture(autouse=True)
 def _never_serve(monkeypatch):
-    def serve(settings):
+    def serve(*args):
         raise Served()
 
-    monkeypatch.setattr(cli, "_serve_gunicorn", serve)
-    monkeypatch.setattr(cli, "_serve_werkzeug", serve)
+    monkeypatch.setattr(serving, "serve", serve)
 
 
 def fails_in_one_line(*args: str) -> str:

@@ -31,6 +31,8 @@ from emulator import Settings, create_app, wire
 from emulator.risks import api as risks_api
 from emulator.sandbox_model import SandboxModel
 
+pytestmark = pytest.mark.e2e  # schemathesis over the whole served document
+
 MAX_EXAMPLES = 25
 STATEFUL_SCENARIOS = 60
 #: Request-shape errors (mocks/codes/errors.yaml): a schema-valid request must never get one.

@@ -21,6 +21,7 @@ def blocks(section: str, language: str = "sh") -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.S)
 
 
+@pytest.mark.e2e  # a served emulator, driven by curl
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through uses curl")
 def test_the_walk_through_works_as_printed():
     first, clock = blocks("Walk-through")
@@ -32,9 +33,9 @@ def test_the_walk_through_works_as_printed():
             return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
         granted, read_back, portfolio = run(first)
-        assert granted["debtor"]["endorsementNo"] == "115" and granted["debtor"]["statusCode"] == "2"
+        assert granted["debtor"]["endorsementNo"] == "117" and granted["debtor"]["statusCode"] == "2"
         assert read_back["debtor"] == granted["debtor"]
-        assert len(portfolio["debtor"]) == 17 and portfolio["client"]["nextEndorsementNo"] == "0"
+        assert len(portfolio["debtor"]) == 19 and portfolio["client"]["nextEndorsementNo"] == "0"
         assert "300001" in [d["endorsementNo"] for d in portfolio["debtor"]]
 
         [moved] = run(clock)
@@ -51,3 +52,14 @@ def test_the_readme_names_the_two_commands_a_newcomer_needs():
     assert "pip install . && cesce-emulator serve" in text
     command = text.split("<!-- test command -->", 1)[1].strip().splitlines()[0].strip()
     assert command.endswith("pytest -n 2") and '".[test]"' in command
+
+
+def test_the_settings_override_and_the_fixture_sample_run_as_printed(pytester, monkeypatch):
+    monkeypatch.delenv("CESCE_EMULATOR_URL", raising=False)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    conftest, test = [block for block in blocks("Test your client with pytest", "python")
+                      if "cesce_emulator_settings" in block or "def test_a_strict" in block]
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_sample=test)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

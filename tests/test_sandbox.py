@@ -19,7 +19,7 @@ def test_the_sandbox_answers_the_mock_debtors(sandbox):
 
 def test_the_sandbox_lives_at_its_fixed_instant(sandbox):
     moved = [d["endorsementNo"] for d in sandbox.movements(STANDARD).json["debtor"]]
-    assert moved == ["101", "104", "108", "109"]
+    assert moved == ["101", "104", "108", "109", "116"]
     sandbox.advance("P30D")
     assert [d["endorsementNo"] for d in sandbox.movements(STANDARD).json["debtor"]] == moved
 
@@ -29,9 +29,9 @@ def test_nothing_a_sandbox_request_does_is_kept(sandbox):
     assert (cancelled.status_code, cancelled.json["debtor"]["statusCode"]) == (200, "10")
     assert sandbox.classification(STANDARD, endorsementNo="101").json["debtor"]["statusCode"] == "2"
     granted = sandbox.classify(STANDARD, {"countryCode": "ES", "taxCode": "B20000001", "creditLimitRequested": "1000,00"})
-    assert (granted.status_code, granted.json["debtor"]["endorsementNo"]) == (201, "115")
+    assert (granted.status_code, granted.json["debtor"]["endorsementNo"]) == (201, "117")
     again = sandbox.classify(STANDARD, {"countryCode": "ES", "taxCode": "B20000001", "creditLimitRequested": "1000,00"})
-    assert again.json["debtor"]["endorsementNo"] == "115"
+    assert again.json["debtor"]["endorsementNo"] == "117"
 
 
 @pytest.mark.parametrize("call", [
@@ -54,7 +54,7 @@ def test_rule_errors_still_answer_in_the_sandbox(sandbox):
 
 
 def test_the_dev_catalog_starts_from_the_same_model_on_the_tenants_clock(api):
-    assert [d["endorsementNo"] for d in api.movements(STANDARD).json["debtor"]] == ["101", "104", "108", "109"]
+    assert [d["endorsementNo"] for d in api.movements(STANDARD).json["debtor"]] == ["101", "104", "108", "109", "116"]
 
 
 @pytest.fixture
@@ -102,5 +102,5 @@ def test_the_sandbox_world_cannot_be_reached_as_a_tenant(sandbox, client):
 def test_the_sandbox_model_carries_every_status_and_decision(sandbox, app):
     model = app.extensions["cesce"].model
     records = [d for contract in ("10100000001", "10200000002") for d in sandbox.portfolio(contract).json["debtor"]]
-    assert {d["statusCode"] for d in records} == {entry["code"] for entry in model.statuses.values()}
-    assert {d["classificationDecisionCode"] for d in records} == {entry["code"] for entry in model.decisions.values()}
+    assert {d["statusCode"] for d in records} == {entry["code"] for entry in model.codes["risk-statuses"].values()}
+    assert {d["classificationDecisionCode"] for d in records} == {entry["code"] for entry in model.codes["decisions"].values()}

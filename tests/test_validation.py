@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.api_document import ApiDocument
+from emulator.api_document import shipped
 from emulator.errors import BlankValue, FieldTooLong, InvalidFormat
-from emulator.sandbox_model import SandboxModel
-from emulator.validation import read_body
+from emulator.validation import parse_json
+from emulator.validation import read_body as read_json
 from emulator.wire import format_amount, normalize_amount, parse_amount
 
-API = ApiDocument.for_products(SandboxModel().products)
+API = shipped()
 CLASSIFICATION = API.operations["createClassification"].body
 DEBTOR_FIELDS = CLASSIFICATION["properties"]["debtor"]["properties"]
 FREE_TEXT = {name: schema["maxLength"] for name, schema in DEBTOR_FIELDS.items()
@@ -28,6 +28,11 @@ CESCE_TABLE = {"email": 100, "companyName": 100, "address": 80, "city": 30, "sta
 
 def body(**debtor) -> bytes:
     return json.dumps({"debtor": {"creditLimitRequested": "1000,00", **debtor}}).encode()
+
+
+def read_body(schema: dict, raw: bytes, strict: bool):
+    """A body as a client sends it: JSON bytes, as application/json."""
+    return read_json(schema, parse_json(raw), "application/json", strict)
 
 
 def test_the_document_carries_cesces_length_table():

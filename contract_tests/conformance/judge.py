@@ -8,8 +8,10 @@ Traffic rules:
 - token: one access token reused until it expires; a new one (refresh_token or password grant)
   only when the old one was refused as expired or had under ``RENEW_MARGIN`` left; never an
   expired token sent again; a refused refresh may fall back to the password grant;
-- paging: the list read from the first page (no nextEndorsementNo, or "0") following each
-  page's client.nextEndorsementNo exactly as given, until it is "0", and no page after that;
+- paging: the list read from the first page (no cursor, or its last-page mark) following each
+  page's cursor exactly as given, until the last-page mark, and no page after that (the cursor,
+  where an answer gives it and the mark are the operation's ``x-cesce-paging``: for the risk
+  lists, nextEndorsementNo until "0");
 - retries: a request answered 429/503 (the injected faults) retried, no sooner than its
   Retry-After, or after at least ``MIN_BACKOFF`` when there is none.
 """
@@ -21,9 +23,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from contract_tests import document
 from contract_tests.conformance.clients import RunOutcome
+from contract_tests.conformance.scenarios import TASKS
 from contract_tests.conformance.seeding import CONTRACT_NO, parse_instant
 from contract_tests.conformance.truth import JUDGED, number, same, shown
+from emulator.auth.rules import ACCESS_LIFETIME
+from emulator.faults import TRANSIENT_STATUSES
 
 #: A client may renew its access token this long before it expires (a production client
 #: renews 60 s early).
@@ -32,10 +38,6 @@ RENEW_MARGIN = 300.0
 MIN_BACKOFF = 0.1
 #: Leeway on the Retry-After pause (timestamps are taken as requests arrive).
 RETRY_AFTER_LEEWAY = 0.05
-ACCESS_LIFETIME = 3600.0
-TRANSIENT = (429, 500, 502, 503, 504)
-READS = frozenset({"token", "getPortfolio", "getMovements", "getClassification"})
-LIST_OPERATIONS = ("getPortfolio", "getMovements")
 _RECORD_ORDER = 10**12
 
 
@@ -152,12 +154,12 @@ def _requests(run: RunEvidence, labels: Labels) -> list[Finding]:
         problems = []
         if entry["catalog"] != run.catalog:
             problems.append(f"called the {entry['catalog']} catalog; the client was configured for {run.catalog}")
-        if operation not in READS:
+        if operation not in document.read_operations():
             problems.append(f"sent {entry['method']} {operation}: a sync only reads")
         if operation != "token" and f"/contracts/{CONTRACT_NO}/" not in entry["path"]:
             problems.append(f"called another contract than the one configured ({CONTRACT_NO})")
         problems += [f"{f['field'] or 'request'}: {f['message']}" for f in entry.get("findings") or []]
-        if not problems and status >= 400 and status != 401 and not (status in TRANSIENT and injected.get(entry["id"])):
+        if not problems and status >= 400 and status != 401 and not (status in TRANSIENT_STATUSES and injected.get(entry["id"])):
             refusal = _refusal(entry)
             if refusal:
                 problems.append(refusal)
@@ -205,44 +207,43 @@ def _injected(run: RunEvidence) -> dict[int, dict[str, Any]]:
 
 def _paging(run: RunEvidence, labels: Labels) -> list[Finding]:
     findings = []
-    wanted = {"portfolio-sync": "getPortfolio", "movements-sync": "getMovements"}[run.task]
-    for operation in LIST_OPERATIONS:
+    for operation in document.list_operations():
         entries = [e for e in run.entries if e["operation"] == operation]
         if not entries:
-            if operation == wanted and run.outcome.finished:
+            if operation == TASKS[run.task] and run.outcome.finished:
                 findings.append(Finding(run.number, "request", f"never called {operation}: the task needs it",
                                         order=_RECORD_ORDER - 2))
             continue
-        findings += _pages(run, labels, entries)
+        findings += _pages(run, labels, entries, document.paging(operation))
     return findings
 
 
-def _pages(run: RunEvidence, labels: Labels, entries: list[dict[str, Any]]) -> list[Finding]:
-    expected: str | None = None  # the nextEndorsementNo the next request must carry (None: first page)
+def _pages(run: RunEvidence, labels: Labels, entries: list[dict[str, Any]], paging) -> list[Finding]:
+    cursor, last = paging.cursor, f'"{paging.last}"'
+    expected: str | None = None  # the cursor the next request must carry (None: first page)
     last_page: dict[str, Any] | None = None
     done = failed = False
     for entry in entries:
-        sent = (entry.get("query") or {}).get("nextEndorsementNo", [None])[0]
-        start = None if sent in (None, "0") else sent
+        start = paging.sent(entry.get("query") or {})
         if done:
             return [_finding(run, labels, entry, f"asked for a page after the last one ({labels.short(last_page)} "
-                                                 'said nextEndorsementNo "0")')]
+                                                 f"said {cursor} {last})")]
         if start != expected and not (start is None and failed):
             if start is None:
                 message = f'went back to the first page while page "{expected}" was still to read'
             elif expected is None:
-                message = f'sent nextEndorsementNo "{sent}" on its first request; omit it (or send "0") for the first page'
-            elif last_page is not None and _start(last_page) == start:
-                message = f'read page "{sent}" again instead of page "{expected}"'
+                message = f'sent {cursor} "{start}" on its first request; omit it (or send {last}) for the first page'
+            elif last_page is not None and paging.sent(last_page.get("query") or {}) == start:
+                message = f'read page "{start}" again instead of page "{expected}"'
             else:
-                message = f'sent nextEndorsementNo "{sent}"; the previous page said "{expected}" (send it back as given)'
+                message = f'sent {cursor} "{start}"; the previous page said "{expected}" (send it back as given)'
             return [_finding(run, labels, entry, message)]
         if start is None and failed:
             expected = None  # starting over after a failure is allowed
         if entry["status"] == 200:
-            following = (entry.get("response") or {}).get("nextEndorsementNo")
+            following = (entry.get("response") or {}).get("next")
             last_page, failed = entry, False
-            if following in (None, "0"):
+            if following in (None, paging.last):
                 done = True
             else:
                 expected = following
@@ -253,15 +254,10 @@ def _pages(run: RunEvidence, labels: Labels, entries: list[dict[str, Any]]) -> l
             message = "never got a page of the list (every request failed) yet exited 0"
             anchor = entries[-1]
         else:
-            message = f'stopped reading: this page said nextEndorsementNo "{expected}" and the client never asked for it'
+            message = f'stopped reading: this page said {cursor} "{expected}" and the client never asked for it'
             anchor = last_page
         return [_finding(run, labels, anchor, message)]
     return []
-
-
-def _start(entry: dict[str, Any]) -> str | None:
-    sent = (entry.get("query") or {}).get("nextEndorsementNo", [None])[0]
-    return None if sent in (None, "0") else sent
 
 
 # -- tokens --------------------------------------------------------------------------------
@@ -279,7 +275,7 @@ def _tokens(run: RunEvidence, labels: Labels) -> list[Finding]:
             if entry["status"] != 200:
                 continue
             if current and current[0] not in refused:
-                left = ACCESS_LIFETIME - (at - current[1]).total_seconds()
+                left = ACCESS_LIFETIME.total_seconds() - (at - current[1]).total_seconds()
                 if left > RENEW_MARGIN:
                     findings.append(_finding(run, labels, entry, (
                         f"asked for a new token ({_grant(entry)} grant) while the one from {labels.short(current[2])} "

@@ -15,7 +15,7 @@ from contract_tests.conformance.clients import Client, ClientConfig, Launch, Run
 from contract_tests.conformance.errors import KitUsageError
 from contract_tests.conformance.judge import RunEvidence, judge
 from contract_tests.conformance.report import ScenarioResult
-from contract_tests.conformance.scenarios import Scenario
+from contract_tests.conformance.scenarios import PAGE_SIZE, Scenario
 
 if TYPE_CHECKING:
     from emulator.control import Control
@@ -122,7 +122,7 @@ def requests_needed(scenario: Scenario) -> int:
     times as many (and 50 more) is stopped as looping."""
     listed = (scenario.old + scenario.recent + scenario.rejected + scenario.cancelled + scenario.pending_new
               + 2 * scenario.pending_requests)
-    pages = listed // 500 + 1
+    pages = listed // PAGE_SIZE + 1
     return pages + 2 + sum(f.times + f.skip for f in scenario.faults) + 2
 
 

@@ -14,11 +14,16 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from contract_tests import document
+from emulator.faults import TRANSIENT_STATUSES
+
 #: What a client is asked to do, and the list operation it must read for it.
 TASKS = {"portfolio-sync": "getPortfolio", "movements-sync": "getMovements"}
 
-#: Record counts around Cesce's page size of 500.
-BOUNDARIES = (0, 1, 499, 500, 501, 1000, 1001)
+#: Records a page of the lists holds, as the document declares it (Cesce's 500).
+PAGE_SIZE = document.paging(TASKS["portfolio-sync"]).size
+#: Record counts around the page size: 0, 1, 499, 500, 501, 1000, 1001.
+BOUNDARIES = (0, 1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 2 * PAGE_SIZE, 2 * PAGE_SIZE + 1)
 
 #: What Cesce may do between two runs of the client (applied in order):
 CHANGES = {
@@ -140,8 +145,9 @@ class Scenario:
             if change not in CHANGES:
                 raise ValueError(f"between: {change!r} is not one of {', '.join(CHANGES)}")
         for fault in self.faults:
-            if fault.operation not in ("list", "token") or fault.status not in (429, 500, 502, 503, 504):
-                raise ValueError(f"fault {fault}: operation list|token, status 429|500|502|503|504")
+            if fault.operation not in ("list", "token") or fault.status not in TRANSIENT_STATUSES:
+                statuses = "|".join(map(str, TRANSIENT_STATUSES))
+                raise ValueError(f"fault {fault}: operation list|token, status {statuses}")
             if fault.skip < 0 or fault.times < 1 or (fault.retry_after is not None and fault.retry_after < 0):
                 raise ValueError(f"fault {fault}: skip >= 0, times >= 1, retry_after >= 0")
 
@@ -157,12 +163,12 @@ def catalogue(task: str) -> list[Scenario]:
     if task == "portfolio-sync":
         # Page boundaries are counted in portfolio records: the old debtors in force.
         pages = [_s(task, f"portfolio-{n}", old=n, description=f"{n} debtors in force") for n in BOUNDARIES]
-        big, two_pages = {"old": 1001}, {"old": 501}
+        big, two_pages = {"old": 2 * PAGE_SIZE + 1}, {"old": PAGE_SIZE + 1}
     else:
         # Page boundaries are counted in movements; a few old debtors stay in the client's file.
         pages = [_s(task, f"movements-{n}", old=3, recent=n, description=f"{n} movements, 3 older debtors")
                  for n in BOUNDARIES]
-        big, two_pages = {"old": 3, "recent": 1001}, {"old": 3, "recent": 501}
+        big, two_pages = {"old": 3, "recent": 2 * PAGE_SIZE + 1}, {"old": 3, "recent": PAGE_SIZE + 1}
     prefix = task.split("-")[0]
     mixed = {"old": 3, "recent": 2, "rejected": 1, "cancelled": 1, "pending_new": 1, "pending_requests": 2}
     return pages + [

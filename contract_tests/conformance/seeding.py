@@ -8,22 +8,27 @@ time passing during a run never move a record in or out of it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from contract_tests.conformance.scenarios import Fault, Scenario
+from emulator.auth.rules import ACCESS_LIFETIME
+from emulator.clock import parse_instant
+from emulator.risks.records import status
+from emulator.risks.rules import MOVEMENTS_WINDOW
+from emulator.sandbox_model import SandboxModel
 
 #: The contract every scenario seeds (not one of the Sandbox Model's contracts).
 CONTRACT_NO = "40000000001"
 #: Where each tenant's clock starts; it then ticks with real time (never frozen, so the
 #: journal's timestamps measure how long a client waited before retrying).
 START = "2026-01-15T09:00:00Z"
-#: How far the clock jumps to expire the access token (its lifetime is 3600 s).
-TOKEN_JUMP = "PT61M"
+#: How far the clock jumps to expire the access token: a minute past its lifetime.
+TOKEN_JUMP = f"PT{int(ACCESS_LIFETIME.total_seconds()) + 60}S"
 #: The clock move of the "advance" change: pending requests (decided a day after seeding)
 #: become firm two hours before the second run, well inside the movements window.
 ADVANCE = "PT26H"
-MOVEMENTS_WINDOW = timedelta(hours=48)
 
 
 def document(scenario: Scenario) -> dict[str, Any]:
@@ -96,7 +101,7 @@ def change_requests(change: str, state: dict[str, Any]) -> tuple[list[dict[str, 
         return [{"type": "resolve", "contractNo": CONTRACT_NO, "endorsementNo": r["endorsementNo"], **extra}
                 for r in pending], None
     asking = {r["pendingOf"] for r in records if r.get("pendingOf")}
-    in_force = [r for r in records if r["statusCode"] == "2" and not r.get("pendingOf")
+    in_force = [r for r in records if r["statusCode"] == _status("in-force") and not r.get("pendingOf")
                 and r["endorsementNo"] not in asking]
     if not in_force:
         return [], None
@@ -131,7 +136,8 @@ def baseline(state: dict[str, Any]) -> list[dict[str, Any]]:
         if not in_window(record, now):
             known.append(public)
         elif int(record["endorsementNo"]) % 2 == 0:
-            known.append({**public, "statusCode": "1", "creditLimitGranted": "0,00", "classificationDecisionCode": "10"})
+            known.append({**public, "statusCode": _status("pending"), "creditLimitGranted": "0,00",
+                          "classificationDecisionCode": _model().code("decisions", "pending-committee")})
     return known
 
 
@@ -143,5 +149,11 @@ def in_window(record: dict[str, Any], now: datetime) -> bool:
     return now - MOVEMENTS_WINDOW < parse_instant(changed) <= now
 
 
-def parse_instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+@cache
+def _model() -> SandboxModel:
+    return SandboxModel()
+
+
+def _status(key: str) -> str:
+    """A statusCode of the bundled Sandbox Model, by its key ("in-force" -> "2")."""
+    return status(_model(), key)

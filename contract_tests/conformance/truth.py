@@ -16,17 +16,14 @@ Records are compared on endorsementNo, statusCode and creditLimitGranted; amount
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from contract_tests.conformance.seeding import contract_records, in_window, parse_instant
+from emulator.wire import normalize_amount, parse_amount
 
 #: The fields a client's record is judged on.
 JUDGED = ("statusCode", "creditLimitGranted")
 
-_CESCE_AMOUNT = re.compile(r"-?\d+(,\d+)?")
-_DOT_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 
 
 def expected(task: str, state: dict[str, Any], before: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
@@ -56,23 +53,11 @@ def number(value: Any) -> str | None:
     return str(int(text)) if text.isdigit() else text
 
 
-def amount(value: Any) -> Decimal | None:
-    """An amount's value: "1234,56", "1234.56" or a JSON number; None when it is not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        if _CESCE_AMOUNT.fullmatch(text):
-            return Decimal(text.replace(",", "."))
-        if _DOT_AMOUNT.fullmatch(text):
-            return Decimal(text)
-    except InvalidOperation:
-        return None
-    return None
+def amount(value: Any) -> int | None:
+    """An amount's value in hundredths: "1234,56", "1234.56" or a JSON number, read as the
+    emulator's lenient reader reads it; None when it is not one."""
+    text = normalize_amount(value)
+    return None if text is None else parse_amount(text)
 
 
 def same(field: str, got: Any, want: Any) -> bool:

@@ -21,15 +21,16 @@ import yaml
 from flask import Blueprint, Response, request
 
 from emulator import files
-from emulator.admin import rules
+from emulator.admin import rules, ui
 from emulator.auth.rules import client_id_problem
-from emulator.errors import BusinessError
+from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.settings import Settings
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 
@@ -90,6 +91,13 @@ class _NoTenant(Exception):
     pass
 
 
+@bp.before_request
+def _read_body() -> None:
+    # The whole body is in hand before a route takes the store's lock: a client that stalls
+    # while sending it then holds only its own connection.
+    request.get_data()
+
+
 @bp.errorhandler(rules.OperatorError)
 def _operator_error(error: rules.OperatorError) -> Response:
     return json_response(400, {"error": str(error)})
@@ -98,7 +106,7 @@ def _operator_error(error: rules.OperatorError) -> Response:
 @bp.errorhandler(BusinessError)
 def _business_error(error: BusinessError) -> Response:
     code, text = services().model.error_text(error.key, "EN", error.params)
-    return json_response(404 if error.key == "no_limit" else 400, {"error": text, "errorCode": code})
+    return json_response(operator_status(error), {"error": text, "errorCode": code})
 
 
 @bp.errorhandler(_NoTenant)
@@ -129,8 +137,7 @@ def _body():
 @bp.get("/health")
 def health() -> Response:
     cesce = services()
-    with cesce.store.transaction(rollback=True) as tx:
-        tx.tenant("")  # the database answers
+    cesce.store.ping()
     try:
         installed = version("cesce-sandbox")
     except PackageNotFoundError:
@@ -138,6 +145,12 @@ def health() -> Response:
     store = "memory" if cesce.settings.state == ":memory:" else "sqlite-file"  # never the path: health is open
     return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
                                "store": store, "pageSize": cesce.settings.page_size})
+
+
+@bp.get("/tenants")
+def tenants() -> Response:
+    with services().store.transaction(rollback=True) as tx:
+        return json_response(200, {"tenants": tx.tenants()})
 
 
 @bp.post("/reset")
@@ -162,7 +175,9 @@ def state() -> Response:
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
-    with cesce.store.transaction() as tx:
+    # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
+    # world's start, work fallen due) happens again, the same, at the tenant's next contact.
+    with cesce.store.transaction(rollback=True) as tx:
         return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
 
 
@@ -210,9 +225,10 @@ def events() -> Response:
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
     tenant = _tenant()
-    with services().store.transaction() as tx:
+    cesce = services()
+    with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body())
+            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
         elif request.method == "DELETE":
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})

@@ -4,19 +4,17 @@ views of a tenant's state and journal. Plain Python; the HTTP side is admin/api.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterable
 
 from emulator import files, resources
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
-from emulator.history import catch_up
-from emulator.risks import rules as risks
-from emulator.risks.records import Debtor
-from emulator.sandbox_model import ModelError, SandboxModel, validate
+from emulator.sandbox_model import ModelError, SandboxModel, check_against, validate
 from emulator.store import Tx
-from emulator.wire import parse_amount, render_record
-from emulator.world import World, apply_scenario, clock_of, contract, save_clock
+from emulator.world import World, apply_scenario, clock_of, contract, contracts, enter, save_clock
 
-_OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
+OPERATOR_SCHEMA = resources.PACKAGE_DIR / "schemas" / "operator.yaml"
+#: Events one POST /_emulator/events may carry.
+MAX_EVENTS = 10000
 
 
 class OperatorError(ValueError):
@@ -25,25 +23,41 @@ class OperatorError(ValueError):
 
 def check(document, definition: str) -> None:
     try:
-        validate(document, definition, "body", _OPERATOR_SCHEMA)
+        validate(document, definition, "body", OPERATOR_SCHEMA)
     except ModelError as error:
         raise OperatorError(str(error)) from None
 
 
 def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
     """Apply {"set": instant}, {"advance": duration} and {"freeze": bool}. A clock is frozen
-    before it is set, and set before it is advanced, so "set and freeze" lands exactly."""
+    before it is set, and set before it is advanced, so "set and freeze" lands exactly.
+
+    Time only moves forward for a tenant with history (tokens, records, a journal: their
+    expiries, 48-hour windows and due decisions assume it), so setting its clock to an instant
+    before its now is refused; a new or reset tenant's clock may be set anywhere, and its world
+    then starts there."""
     check(change, "clock")
-    state = clock_of(tx, tenant)
+    before = clock_of(tx, tenant)
+    known = tx.tenant(tenant) is not None
+    fresh = not tx.has_history(tenant)
     try:
-        if change.get("freeze") is True:
-            state = state.freeze(True)
+        state = before.freeze(True) if change.get("freeze") is True else before
         if "set" in change:
-            state = state.move_to(parse_instant(change["set"]))
+            instant, now = parse_instant(change["set"]), before.now()
+            if instant < now and not fresh:
+                raise OperatorError(
+                    f"set: {format_instant(instant)} is before the tenant's now ({format_instant(now)}); its tokens,"
+                    " records and journal assume time moves forward, so reset the tenant first"
+                    " (POST /_emulator/reset?client_id=...) to start again at an earlier instant")
+            state = state.move_to(instant)
+        # Where the world starts: at the first contact, or where a tenant without history
+        # sets its clock; before any advance, which is history.
+        start = state.now()
         if "advance" in change:
             delta = parse_duration(change["advance"])
             if delta.total_seconds() < 0:
-                raise OperatorError("advance: the clock only moves forward; use set to go back")
+                raise OperatorError("advance: the clock only moves forward (a new or reset tenant's clock can be"
+                                    " set to an earlier instant)")
             state = state.shift(delta)
         if change.get("freeze") is False:
             state = state.freeze(False)
@@ -52,7 +66,8 @@ def change_clock(tx: Tx, tenant: str, change: dict) -> ClockState:
         raise
     except (ValueError, OverflowError) as error:
         raise OperatorError(str(error)) from None
-    save_clock(tx, tenant, state)
+    starts_over = not known or (fresh and "set" in change)
+    save_clock(tx, tenant, state, start if starts_over else None)
     return state
 
 
@@ -62,9 +77,7 @@ def clock_view(state: ClockState) -> dict:
 
 def world(tx: Tx, model: SandboxModel, tenant: str) -> World:
     """The tenant's world now, with what fell due already happened."""
-    current = World(tx, model, tenant, clock_of(tx, tenant).now())
-    catch_up(current)
-    return current
+    return enter(tx, model, tenant)
 
 
 def seed_scenario(tx: Tx, model: SandboxModel, tenant: str, scenario: dict, source: str) -> dict:
@@ -102,59 +115,58 @@ def scenarios(fixtures_dir: str | None) -> list[dict]:
 
 
 def apply_events(tx: Tx, model: SandboxModel, tenant: str, events) -> list[dict]:
-    """What Cesce does on its side, in order, each at the tenant's now."""
-    check(events, "events")
+    """What Cesce does on its side, in order, each at the tenant's now, all or nothing: each
+    event is ``{"type": ...}`` with the fields its area's declaration asks for."""
+    declared = model.areas.events()
+    items = events if isinstance(events, list) else [events]
+    if not isinstance(events, (dict, list)) or len(items) > MAX_EVENTS:
+        raise OperatorError(f"body: an event object, or a list of up to {MAX_EVENTS} of them")
+    checked = []
+    for index, event in enumerate(items):
+        where = f"event {index}" if isinstance(events, list) else "event"
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind not in declared:
+            raise OperatorError(f"{where}: type must be one of {', '.join(declared)}")
+        body = {key: value for key, value in event.items() if key != "type"}
+        try:
+            check_against(body, declared[kind][1].schema, f"{where} ({kind})")
+        except ModelError as error:
+            raise OperatorError(str(error)) from None
+        checked.append((declared[kind][1], body))
     current = world(tx, model, tenant)
     results = []
-    for event in events if isinstance(events, list) else [events]:
-        number = int(event["endorsementNo"])
-        contract_no = event["contractNo"]
-        if event["type"] == "resolve":
-            amount = parse_amount(event["amount"]) if "amount" in event else None
-            decision = {"grant": True, "reject": False}.get(event.get("decision"))
-            if amount is not None and decision is None:
-                decision = True
-            debtor = risks.resolve_request(current, contract_no, number, decision, amount)
-        elif event["type"] == "reduce":
-            debtor = risks.reduce_limit(current, contract_no, number, parse_amount(event["amount"]))
-        else:
-            debtor = risks.cancel_limit(current, contract_no, number)
-        results.append(_state_record(debtor))
+    for event, body in checked:
+        results += event.apply(current, body)
     return results
 
 
 def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> dict:
-    """The tenant's world: clock, and every contract it has touched with all its records."""
+    """The tenant's world: clock, and every contract in it (the Sandbox Model's, and those
+    provisioned or seeded) with each area's records of it."""
     current = world(tx, model, tenant)
     if contract_no is not None:
         contract(current, contract_no)
-    contracts = []
-    for row in tx.contracts(tenant):
-        if contract_no is not None and row["contract_no"] != contract_no:
-            continue
-        contracts.append({
-            "contractNo": row["contract_no"],
-            "policy": json.loads(row["policy"]),
-            "debtors": [_state_record(Debtor.from_row(r)) for r in tx.debtors(tenant, row["contract_no"])],
-        })
-    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": contracts}
+        numbers = [contract_no]
+    else:
+        numbers = contracts(current)
+    views = []
+    for number in numbers:
+        view = {"contractNo": number, "policy": contract(current, number).policy}
+        for area in model.areas.values():
+            if area.state is not None:
+                view.update(area.state(current, number))
+        views.append(view)
+    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": views}
 
 
-def _state_record(debtor: Debtor) -> dict:
-    return {
-        **render_record(debtor),
-        "pendingOf": None if debtor.pending_of is None else str(debtor.pending_of),
-        "resolveAt": _instant(debtor.resolve_at),
-        "changedAt": _instant(debtor.changed_at),
-    }
-
-
-def _instant(value: datetime | None) -> str | None:
-    return format_instant(value) if value else None
-
-
-def add_fault(tx: Tx, tenant: str, fault: dict) -> None:
+def add_fault(tx: Tx, tenant: str, fault: dict, operations: Iterable[str]) -> None:
+    """Keep a fault for the tenant's next matching requests. ``operations`` are the names a
+    fault may target (the OpenAPI document's operationIds, "token" among them): one that names
+    none of them would never fire, so it is refused."""
     check(fault, "fault")
+    if fault.get("operation") is not None and fault["operation"] not in operations:
+        raise OperatorError(f"operation: {fault['operation']!r} is not an operation of this emulator;"
+                            f" known: {', '.join(sorted(operations))}")
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])

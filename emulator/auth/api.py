@@ -1,52 +1,43 @@
-"""HTTP glue of the token endpoint: form parameters in, OAuth2 JSON out."""
+"""HTTP glue of the OAuth product: the token endpoint (form parameters in, OAuth2 JSON out),
+and the guard that tells the gateway who calls each operation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-
-from emulator.api_document import ApiDocument
+from emulator.areas import Operations
 from emulator.auth import rules
-from emulator.clock import ClockState
-from emulator.gateway import Answer, Exchange, GatewayError, inject, record, services
-from emulator.world import clock_of
+from emulator.gateway import Answer, Call, Caller, Incoming, Refused
+from emulator.store import Tx
 
-_SECRETS = ("client_secret", "password", "refresh_token")
-
-
-def blueprint(api: ApiDocument) -> Blueprint:
-    bp = Blueprint("auth", __name__)
-    for rule in api.operations["token"].flask_rules():
-        bp.add_url_rule(rule, "token", token, methods=["POST"])
-    return bp
+operations = Operations()
 
 
-def token(catalog: str) -> Response:
-    form = request.form.to_dict()
-    exchange = Exchange(catalog, "token", tenant=form.get("client_id") or None)
-    exchange.request_text = "&".join(f"{k}={'***' if k in _SECRETS else v}" for k, v in form.items()) or None
+def guard(tx: Tx, incoming: Incoming) -> Caller:
+    """The bearer token's tenant, scopes and expiry; for the token endpoint, the tenant its
+    client_id names (None when that is not a valid client id: the token rules refuse it)."""
+    if not incoming.operation.secured:
+        client_id = (incoming.form or {}).get("client_id", "")
+        return Caller(client_id if rules.valid_client_id(client_id) else None)
     try:
-        answer = _token(catalog, form, exchange)
-    except GatewayError as error:
-        answer = error.answer()
+        token = rules.bearer(tx, incoming.authorization, incoming.catalog)
+    except rules.Unknown as unknown:
+        raise Refused(str(unknown)) from None
+    return Caller(token.tenant, token.scopes, token.expires_at, token.reference)
+
+
+@operations("token")
+def token(call: Call) -> Answer:
+    """POST oauth2/v1/token: the password or refresh_token grant."""
+    form = call.body
+    try:
+        if not form:
+            raise rules.OAuthError("invalid_request", "the token endpoint takes form parameters"
+                                                      " (application/x-www-form-urlencoded)")
+        if call.world is None:
+            rules.client_of(form)  # names why the client id is refused
+        pair = rules.token(call.world.tx, call.catalog, form, call.world.now)
     except rules.OAuthError as error:
         headers = {"WWW-Authenticate": 'Basic realm="cesce"'} if error.status == 401 else {}
-        answer = Answer(error.status, {"error": error.error, "error_description": error.description}, headers)
-    if exchange.tenant and len(exchange.tenant) <= 200:
-        record(exchange, answer)
-    return answer.response()
-
-
-def _token(catalog: str, form: dict[str, str], exchange: Exchange) -> Answer:
-    cesce = services()
-    if not form and request.is_json:
-        raise rules.OAuthError("invalid_request", "the token endpoint takes form parameters (application/x-www-form-urlencoded)")
-    with cesce.store.transaction() as tx:
-        exchange.now = now = clock_of(tx, exchange.tenant).now() if exchange.tenant else ClockState().now()
-        fault = tx.take_fault(exchange.tenant, "token", "POST") if exchange.tenant else None
-    if fault:
-        inject(fault)
-    with cesce.store.transaction() as tx:
-        pair = rules.token(tx, catalog, form, now)
+        return Answer(error.status, {"error": error.error, "error_description": error.description}, headers)
     body = {
         "token_type": "Bearer",
         "access_token": pair.access_token,
@@ -57,3 +48,10 @@ def _token(catalog: str, form: dict[str, str], exchange: Exchange) -> Answer:
         "refresh_token_expires_in": int(rules.REFRESH_LIFETIME.total_seconds()),
     }
     return Answer(200, body, {"Cache-Control": "no-store"})
+
+
+def summary(body: object) -> dict | None:
+    """What the journal keeps of a token answer: which token it issued, never the token."""
+    if isinstance(body, dict) and "access_token" in body:
+        return {"token": rules.reference(body["access_token"]), "scope": body.get("scope")}
+    return None

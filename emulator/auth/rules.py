@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from emulator.auth import store
 from emulator.store import SANDBOX_TENANT, Tx
 
 ACCESS_LIFETIME = timedelta(seconds=3600)
@@ -27,14 +28,6 @@ class OAuthError(Exception):
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")
         self.error, self.description, self.status = error, description, status
-
-
-class Unauthorized(Exception):
-    """A business call whose bearer token is missing, unknown, expired or lacks the scope."""
-
-    def __init__(self, reason: str, status: int = 401) -> None:
-        super().__init__(reason)
-        self.reason, self.status = reason, status
 
 
 @dataclass(frozen=True)
@@ -53,6 +46,10 @@ class Bearer:
     reference: str
 
 
+class Unknown(Exception):
+    """An Authorization header without a token the emulator issued for this catalog."""
+
+
 def reference(token: str) -> str:
     """A short name for a token that the journal can show without revealing it."""
     return hashlib.sha256(token.encode()).hexdigest()[:12]
@@ -68,6 +65,12 @@ def client_id_problem(client_id: str) -> str | None:
     if client_id == SANDBOX_TENANT:
         return "reserved for the sandbox catalog's world"
     return None
+
+
+def valid_client_id(client_id: str) -> bool:
+    """Whether a client id can name a tenant: up to 200 printable characters, not the
+    sandbox's own world."""
+    return bool(client_id) and client_id_problem(client_id) is None
 
 
 def client_of(form: dict[str, str]) -> str:
@@ -98,7 +101,7 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     value = form.get("refresh_token")
     if not value:
         raise OAuthError("invalid_request", "refresh_token is required for the refresh_token grant")
-    row = tx.token(value)
+    row = store.token(tx, value)
     if not row or row["kind"] != "refresh" or row["tenant"] != tenant or row["catalog"] != catalog:
         raise OAuthError("invalid_grant", "the refresh token is not valid for this client")
     if row["revoked"]:
@@ -109,28 +112,29 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     scope = _scope(form.get("scope")) if form.get("scope") else row["scope"]
     if not set(scope.split()) <= set(granted):
         raise OAuthError("invalid_scope", "a refresh cannot widen the scope granted")
-    tx.revoke_token(value)
+    if not store.revoke(tx, value):
+        raise OAuthError("invalid_grant", "the refresh token was already used")
     return _issue(tx, tenant, catalog, scope, now)
 
 
 def bearer(tx: Tx, authorization: str | None, catalog: str) -> Bearer:
-    """The access token of an Authorization header, whoever's clock it runs on (Unauthorized
-    if missing, malformed, unknown or revoked; expiry is checked by ``admit``)."""
+    """The access token of an Authorization header, whoever's clock it runs on (Unknown if
+    missing, malformed, unknown, of another catalog or revoked, each saying which; expiry and
+    scope are the gateway's to check)."""
     scheme, _, value = (authorization or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("no bearer token in the Authorization header")
-    row = tx.token(value.strip())
-    if not row or row["kind"] != "access" or row["catalog"] != catalog or row["revoked"]:
-        raise Unauthorized("the access token is not valid in this catalog")
+        raise Unknown("no bearer token in the Authorization header")
+    row = store.token(tx, value.strip())
+    if not row:
+        raise Unknown("the access token is unknown: get one from the token endpoint")
+    if row["kind"] != "access":
+        raise Unknown("this is a refresh token: send the access token of the token response")
+    if row["catalog"] != catalog:
+        raise Unknown(f"the access token was issued by the {row['catalog']} catalog;"
+                      f" it is not valid in this catalog ({catalog})")
+    if row["revoked"]:
+        raise Unknown("the access token was revoked")
     return Bearer(row["tenant"], frozenset(row["scope"].split()), row["expires_at"], reference(row["token"]))
-
-
-def admit(token: Bearer, now: datetime, scopes: tuple[str, ...]) -> None:
-    if now >= token.expires_at:
-        raise Unauthorized("the access token has expired")
-    missing = [scope for scope in scopes if scope not in token.scopes]
-    if missing:
-        raise Unauthorized(f"the access token lacks the {' '.join(missing)} scope", 403)
 
 
 def _scope(requested: str | None) -> str:
@@ -147,6 +151,6 @@ def _issue(tx: Tx, tenant: str, catalog: str, scope: str, now: datetime) -> Toke
     pair = TokenPair(secrets.token_urlsafe(32), secrets.token_urlsafe(48), scope, now)
     for kind, value, lifetime in (("access", pair.access_token, ACCESS_LIFETIME),
                                   ("refresh", pair.refresh_token, REFRESH_LIFETIME)):
-        tx.insert_token({"token": value, "kind": kind, "tenant": tenant, "catalog": catalog, "scope": scope,
-                         "issued_at": now, "expires_at": now + lifetime})
+        store.insert(tx, {"token": value, "kind": kind, "tenant": tenant, "catalog": catalog, "scope": scope,
+                          "issued_at": now, "expires_at": now + lifetime})
     return pair

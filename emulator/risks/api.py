@@ -3,7 +3,8 @@ validated request, calls the rule of the same name and renders its result in Ces
 
 from __future__ import annotations
 
-from emulator.gateway import Answer, Call, Operations
+from emulator.areas import Operations
+from emulator.gateway import Answer, Call
 from emulator.risks import rules
 from emulator.risks.records import DETAILS, Debtor
 from emulator.wire import camel, envelope, parse_amount, render_record
@@ -54,12 +55,12 @@ def accept_deny_premium(call: Call) -> Answer:
 
 @operations("getPortfolio")
 def get_portfolio(call: Call) -> Answer:
-    return _page(call, rules.portfolio(call.world, call.contract_no, _start(call), call.page_size))
+    return _page(call, rules.portfolio(call.world, call.contract_no, _start(call), call.size))
 
 
 @operations("getMovements")
 def get_movements(call: Call) -> Answer:
-    return _page(call, rules.movements(call.world, call.contract_no, _start(call), call.page_size))
+    return _page(call, rules.movements(call.world, call.contract_no, _start(call), call.size))
 
 
 def identifiers(fields: dict[str, str]) -> rules.Identifiers:
@@ -77,7 +78,8 @@ def _amount(fields: dict[str, str], name: str) -> int | None:
 
 
 def _start(call: Call) -> int:
-    return int(call.query.get("nextEndorsementNo") or 0)
+    """The endorsementNo a page starts at: the cursor the previous page gave (0: the first)."""
+    return int(call.cursor or 0)
 
 
 def _record(call: Call, status: int, debtor: Debtor) -> Answer:
@@ -85,5 +87,5 @@ def _record(call: Call, status: int, debtor: Debtor) -> Answer:
 
 
 def _page(call: Call, page: rules.Page) -> Answer:
-    records = [render_record(debtor) for debtor in page.records] or None
-    return Answer(200, envelope(call.client(nextEndorsementNo=str(page.next_endorsement_no)), debtor=records))
+    following = str(page.next_endorsement_no) if page.next_endorsement_no else None
+    return call.page([render_record(debtor) for debtor in page.records], following)

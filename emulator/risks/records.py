@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 from emulator.clock import today
-from emulator.policy import Policy
+from emulator.risks.policy import Policy
 from emulator.sandbox_model import SandboxModel
 from emulator.wire import Amount
 
@@ -21,6 +21,22 @@ DETAILS = ("company_name", "address", "city", "state", "postal_code", "phone_no"
 
 #: Statuses (keys of mocks/codes/risk-statuses.yaml) in which a limit is granted.
 LIVE_STATUSES = frozenset({"in-force", "awaiting-premium", "inactive"})
+#: The code tables of mocks/codes/ the risk area reads.
+STATUSES, DECISIONS = "risk-statuses", "decisions"
+
+
+def status(model: SandboxModel, key: str) -> str:
+    """The statusCode of a status key ("pending" -> "1")."""
+    return model.codes[STATUSES].code(key)
+
+
+def status_key(model: SandboxModel, code: str) -> str:
+    return model.codes[STATUSES].key(code)
+
+
+def decision(model: SandboxModel, key: str) -> str:
+    """The classificationDecisionCode of a decision key ("granted" -> "01")."""
+    return model.codes[DECISIONS].code(key)
 
 
 @dataclass(kw_only=True)
@@ -65,7 +81,6 @@ class Debtor:
     cover_duration: str | None = None
     contract_no: str = field(default="", metadata=INTERNAL)
     pending_of: int | None = field(default=None, metadata=INTERNAL)
-    resolve_at: datetime | None = field(default=None, metadata=INTERNAL)
     changed_at: datetime | None = field(default=None, metadata=INTERNAL)
 
     @classmethod
@@ -103,8 +118,8 @@ def settle(record: Debtor, outcome: Outcome, policy: Policy, model: SandboxModel
     day = today(at)
     granted = outcome.granted if outcome.status in LIVE_STATUSES else 0
     return record.changed(
-        status_code=model.status(outcome.status),
-        classification_decision_code=model.decision(outcome.decision),
+        status_code=status(model, outcome.status),
+        classification_decision_code=decision(model, outcome.decision),
         credit_limit_granted=granted,
         payment_terms_granted=record.payment_terms_requested if granted else None,
         payment_method_granted_code=record.payment_method_requested_code if granted else None,
@@ -115,16 +130,16 @@ def settle(record: Debtor, outcome: Outcome, policy: Policy, model: SandboxModel
         classification_date=day,
         effective_date=day if granted else record.effective_date,
         cancellation_date=day if outcome.status == "cancelled" else None,
-        resolve_at=None,
         changed_at=at,
     )
 
 
-def pend(record: Debtor, decision: str, model: SandboxModel, resolve_at: datetime) -> Debtor:
-    """The record of a request left EN TRÁMITE until ``resolve_at``: no limit, no movement."""
+def pend(record: Debtor, reason: str, model: SandboxModel) -> Debtor:
+    """The record of a request left EN TRÁMITE (the committee decides it through the due
+    queue): no limit, no movement."""
     return record.changed(
-        status_code=model.status("pending"),
-        classification_decision_code=model.decision(decision),
+        status_code=status(model, "pending"),
+        classification_decision_code=decision(model, reason),
         credit_limit_granted=0,
         payment_terms_granted=None,
         payment_method_granted_code=None,
@@ -134,6 +149,5 @@ def pend(record: Debtor, decision: str, model: SandboxModel, resolve_at: datetim
         classification_date=None,
         effective_date=None,
         cancellation_date=None,
-        resolve_at=resolve_at,
         changed_at=None,
     )

@@ -1,9 +1,10 @@
 """Risk rules: classification requests, the individual query, cancel and the PPC operations,
 portfolio and movements, and what Cesce does on its side (committee decisions, reductions,
-cancellations). Sources: the guide §3 and PUBLIC-FACTS §2.2-2.5 (rules R1-R14).
+increases, cancellations). Sources: the guide §3 and PUBLIC-FACTS §2.2-2.5 (rules R1-R14).
 
 Every function takes the tenant's ``World`` (transaction, Sandbox Model, tenant, now) and plain
-values; none knows of HTTP.
+values; none knows of HTTP. A request left EN TRÁMITE is a row of the due queue: the committee
+decides it when the tenant's clock reaches its date (``decide_due``).
 """
 
 from __future__ import annotations
@@ -11,29 +12,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from emulator.errors import (
+from emulator.errors import InvalidValue, MissingField, SandboxNotFound
+from emulator.risks import store
+from emulator.risks.errors import (
     ContractFull,
     CustomerReferenceFixed,
-    InvalidValue,
     LimitNotInForce,
-    MissingField,
     MissingIdentifier,
     NoLimit,
     NoPremiumPending,
     NotPpcPolicy,
     RequestPending,
-    SandboxNotFound,
 )
-from emulator.policy import Policy
-from emulator.risks.records import PENDING_REQUEST_BASE, Debtor, Outcome, cesce_code, pend, settle
+from emulator.risks.policy import Policy
+from emulator.risks.records import (
+    PENDING_REQUEST_BASE,
+    Debtor,
+    Outcome,
+    cesce_code,
+    pend,
+    settle,
+    status,
+    status_key,
+)
 from emulator.sandbox_model import SandboxModel
 from emulator.wire import Amount, format_amount, parse_amount
 from emulator.world import Contract, World, contract
 
+NAME = "risks"
 #: Movements are the firm changes of the last 48 hours of the tenant's clock (R12).
 MOVEMENTS_WINDOW = timedelta(hours=48)
 #: Statuses in which a limit is in force and can be cancelled (R10) or switched on and off (R9).
 CANCELLABLE = frozenset({"in-force", "inactive"})
+#: Statuses Cesce can reduce, increase or cancel on its side.
+LIVE = CANCELLABLE | {"awaiting-premium"}
+#: The contract's two numberings: debtors' endorsements, and pending re-requests (300xxx).
+ENDORSEMENTS, REQUESTS = "endorsement", "request"
+#: What the area announces (world.announce) whenever a debtor's firm record changes (granted,
+#: rejected, decided by the committee, reduced, increased, cancelled...): ref is its endorsementNo.
+LIMIT_CHANGED = "risks.limit"
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,10 @@ class Page:
     next_endorsement_no: int
 
 
+def policy_of(current: Contract) -> Policy:
+    return Policy.of(current.policy)
+
+
 # -- the insured's operations -------------------------------------------------------------
 
 
@@ -87,8 +108,12 @@ def classify(world: World, contract_no: str, request: ClassificationRequest) -> 
         raise MissingField(field="creditLimitRequested")
     if request.credit_limit_requested <= 0:
         raise InvalidValue(field="creditLimitRequested", allowed="> 0,00")
-    if request.non_payment_ind == "Y" and not request.non_payment_amount:
-        raise MissingField(field="nonPaymentAmount")
+    if request.non_payment_ind == "Y":
+        # The guide: with Y, nonPaymentAmount says how much is unpaid.
+        if request.non_payment_amount is None:
+            raise MissingField(field="nonPaymentAmount")
+        if request.non_payment_amount <= 0:
+            raise InvalidValue(field="nonPaymentAmount", allowed="> 0,00")
     known = _known_debtor(world, contract_no, request.identifiers)
     if known is None:
         return _classify_new(world, current, request)
@@ -96,11 +121,15 @@ def classify(world: World, contract_no: str, request: ClassificationRequest) -> 
 
 
 def cancel(world: World, contract_no: str, ids: Identifiers) -> Debtor:
-    """POST classifications/cancel: annul a limit in force (R10), by any of the identifiers."""
+    """POST classifications/cancel: annul a limit in force (R10), by any of the identifiers. A
+    request pending on it is withdrawn: a cancelled limit does not come back to life when the
+    committee meets."""
     current = contract(world, contract_no)
     record = _firm(world, contract_no, ids)
     _require(world, record, CANCELLABLE)
-    return _save(world, settle(record, Outcome("cancelled", "cancelled-by-insured"), current.policy, world.model, world.now))
+    _withdraw_request_on(world, record)
+    outcome = Outcome("cancelled", "cancelled-by-insured")
+    return _save(world, settle(record, outcome, policy_of(current), world.model, world.now))
 
 
 def activate_deactivate(world: World, contract_no: str, ids: Identifiers, activate: bool) -> Debtor:
@@ -108,12 +137,12 @@ def activate_deactivate(world: World, contract_no: str, ids: Identifiers, activa
     the state a cover is already in changes nothing."""
     current = _ppc_contract(world, contract_no)
     record = _firm(world, contract_no, ids)
-    status = _require(world, record, CANCELLABLE)
+    state = _require(world, record, CANCELLABLE)
     target = "in-force" if activate else "inactive"
-    if status == target:
+    if state == target:
         return record
     outcome = Outcome(target, "activated" if activate else "deactivated", record.credit_limit_granted)
-    return _save(world, settle(record, outcome, current.policy, world.model, world.now))
+    return _save(world, settle(record, outcome, policy_of(current), world.model, world.now))
 
 
 def accept_deny_premium(world: World, contract_no: str, ids: Identifiers, accept: bool) -> Debtor:
@@ -122,20 +151,20 @@ def accept_deny_premium(world: World, contract_no: str, ids: Identifiers, accept
     accepting puts it in force, denying annuls it."""
     current = _ppc_contract(world, contract_no)
     record = _firm(world, contract_no, ids)
-    if world.model.status_key(record.status_code) != "awaiting-premium":
+    if status_key(world.model, record.status_code) != "awaiting-premium":
         raise NoPremiumPending(endorsementNo=str(record.endorsement_no))
     if accept:
         outcome = Outcome("in-force", "premium-accepted", record.credit_limit_granted)
     else:
         outcome = Outcome("cancelled", "premium-denied")
-    return _save(world, settle(record, outcome, current.policy, world.model, world.now))
+    return _save(world, settle(record, outcome, policy_of(current), world.model, world.now))
 
 
 def portfolio(world: World, contract_no: str, start: int, size: int) -> Page:
     """GET portfolio: every record of the contract (in force, cancelled, rejected, pending and
     300xxx requests) by endorsementNo, ``size`` a page (R11, R13)."""
     contract(world, contract_no)
-    return _page(world.tx.portfolio_page(world.tenant, contract_no, start, size + 1), size)
+    return _page(store.portfolio_page(world.tx, world.tenant, contract_no, start, size + 1), size)
 
 
 def movements(world: World, contract_no: str, start: int, size: int) -> Page:
@@ -144,26 +173,29 @@ def movements(world: World, contract_no: str, start: int, size: int) -> Page:
     requests only once decided (R12)."""
     contract(world, contract_no)
     since = world.now - MOVEMENTS_WINDOW
-    return _page(world.tx.movements_page(world.tenant, contract_no, since, world.now, start, size + 1), size)
+    rows = store.movements_page(world.tx, world.tenant, contract_no, since, world.now, start, size + 1)
+    return _page(rows, size)
 
 
 # -- what Cesce does on its side ----------------------------------------------------------
 
 
-def settle_due(world: World) -> None:
-    """Decide every pending request whose committee date has come, at that date."""
-    for row in world.tx.due_requests(world.tenant, world.now):
-        request = Debtor.from_row(row)
-        policy = contract(world, request.contract_no).policy
-        _resolve(world, policy, request, committee_decision(world.model, policy, request), request.resolve_at)
+def decide_due(world: World, contract_no: str, ref: str) -> None:
+    """The due queue's work: the committee decides the pending request ``ref`` (its
+    endorsementNo) at the world's now, its date."""
+    row = store.debtor(world.tx, world.tenant, contract_no, int(ref))
+    if row is None or status_key(world.model, row["status_code"]) != "pending":
+        return  # withdrawn or decided since it was scheduled
+    request = Debtor.from_row(row)
+    policy = policy_of(contract(world, contract_no))
+    _resolve(world, policy, request, committee_decision(world.model, policy, request))
 
 
-def resolve_request(
-    world: World, contract_no: str, endorsement_no: int, grant: bool | None = None, amount: Amount | None = None
-) -> Debtor:
+def resolve_request(world: World, contract_no: str, endorsement_no: int, grant: bool | None = None,
+                    amount: Amount | None = None) -> Debtor:
     """Decide a pending request now, named by its own number or its debtor's: as the committee
     would (``grant`` None), or granting ``amount`` (default: the committee's share), or rejecting."""
-    policy = contract(world, contract_no).policy
+    policy = policy_of(contract(world, contract_no))
     request = _pending_request(world, contract_no, endorsement_no)
     if grant is None:
         outcome = committee_decision(world.model, policy, request)
@@ -172,41 +204,55 @@ def resolve_request(
         outcome = Outcome(_granted_status(policy), "granted-by-committee", granted)
     else:
         outcome = Outcome("rejected", "rejected-by-committee")
-    return _resolve(world, policy, request, outcome, world.now)
+    return _resolve(world, policy, request, outcome)
 
 
 def reduce_limit(world: World, contract_no: str, endorsement_no: int, amount: Amount) -> Debtor:
     """Cesce lowers a limit in force (the debtor's risk worsened)."""
-    policy = contract(world, contract_no).policy
+    policy = policy_of(contract(world, contract_no))
     record = _firm(world, contract_no, Identifiers(endorsement_no=endorsement_no))
-    status = _require(world, record, CANCELLABLE | {"awaiting-premium"})
+    state = _require(world, record, LIVE)
     if not 0 < amount < record.credit_limit_granted:
         raise InvalidValue(field="amount", allowed=f"0,01 .. {format_amount(record.credit_limit_granted - 1)}")
-    return _save(world, settle(record, Outcome(status, "reduced-by-cesce", amount), policy, world.model, world.now))
+    return _save(world, settle(record, Outcome(state, "reduced-by-cesce", amount), policy, world.model, world.now))
+
+
+def increase_limit(world: World, contract_no: str, endorsement_no: int, amount: Amount) -> Debtor:
+    """Cesce raises a limit in force on its own decision (the guide: limits may be "ampliados")."""
+    policy = policy_of(contract(world, contract_no))
+    record = _firm(world, contract_no, Identifiers(endorsement_no=endorsement_no))
+    state = _require(world, record, LIVE)
+    if amount <= record.credit_limit_granted:
+        raise InvalidValue(field="amount", allowed=f"> {format_amount(record.credit_limit_granted)}")
+    return _save(world, settle(record, Outcome(state, "increased-by-cesce", amount), policy, world.model, world.now))
 
 
 def cancel_limit(world: World, contract_no: str, endorsement_no: int) -> Debtor:
-    """Cesce withdraws a limit in force (the debtor became insolvent, say)."""
-    policy = contract(world, contract_no).policy
+    """Cesce withdraws a limit in force (the debtor became insolvent, say), and with it any
+    request pending on it."""
+    policy = policy_of(contract(world, contract_no))
     record = _firm(world, contract_no, Identifiers(endorsement_no=endorsement_no))
-    _require(world, record, CANCELLABLE | {"awaiting-premium"})
+    _require(world, record, LIVE)
+    _withdraw_request_on(world, record)
     return _save(world, settle(record, Outcome("cancelled", "cancelled-by-cesce"), policy, world.model, world.now))
 
 
 def assess(model: SandboxModel, policy: Policy, request: ClassificationRequest, country_code: str, tax_code: str) -> Outcome:
-    """Cesce's automatic classification. In order: known payment incidents reject; a company
-    Cesce rejects or must study by hand (mocks/companies.yaml), a country without online
-    financial data, or an amount above the policy's threshold wait EN TRÁMITE; otherwise the
-    amount is granted, up to what Cesce would grant that company."""
-    company = model.companies.get((country_code, tax_code), {})
+    """Cesce's automatic classification. In order: declared non-payments send the request to
+    manual study (it never rejects a debtor by itself, and never touches a limit in force); a
+    company Cesce rejects or must study by hand (mocks/companies.yaml), a country without
+    online financial data, or an amount above the policy's threshold wait EN TRÁMITE;
+    otherwise the amount is granted, up to what Cesce would grant that company."""
+    data = model.data[NAME]
+    company = data.companies.get((country_code, tax_code), {})
     requested = request.credit_limit_requested
     if request.non_payment_ind == "Y":
-        return Outcome("rejected", "rejected-payment-incidents")
+        return Outcome("pending", "pending-non-payments")
     if company.get("outcome") == "reject":
         return Outcome("rejected", company.get("reason", "rejected-financial"))
     if company.get("outcome") == "pending":
         return Outcome("pending", company.get("reason", "pending-new-company"))
-    if country_code in model.countries_without_online_data:
+    if country_code in data.countries_without_online_data:
         return Outcome("pending", "pending-country")
     if requested > policy.auto_grant_threshold:
         return Outcome("pending", "pending-committee")
@@ -219,13 +265,18 @@ def assess(model: SandboxModel, policy: Policy, request: ClassificationRequest, 
 def committee_decision(model: SandboxModel, policy: Policy, request: Debtor) -> Outcome:
     """The Risk Committee grants the policy's share of the amount requested (the guide's
     100000 -> 75000), up to the company's ceiling, unless mocks say it rejects the company."""
-    company = model.companies.get((request.country_code, request.tax_code), {})
+    company = model.data[NAME].companies.get((request.country_code, request.tax_code), {})
     if company.get("committee") == "reject":
         return Outcome("rejected", "rejected-by-committee")
     granted = policy.committee_grant(request.credit_limit_requested)
     if "maxLimit" in company:
         granted = min(granted, parse_amount(company["maxLimit"]))
     return Outcome(_granted_status(policy), "granted-by-committee", granted)
+
+
+def decided_at(world: World, record: Debtor) -> datetime | None:
+    """When the committee decides a pending record (None for a firm one)."""
+    return world.tx.due_at(world.tenant, record.contract_no, NAME, str(record.endorsement_no))
 
 
 # -- inside the rules ---------------------------------------------------------------------
@@ -238,12 +289,12 @@ def _granted_status(policy: Policy) -> str:
 def _firm(world: World, contract_no: str, ids: Identifiers) -> Debtor:
     tx, tenant = world.tx, world.tenant
     if ids.customer_reference:
-        row = tx.firm_debtor_by_reference(tenant, contract_no, ids.customer_reference)
+        row = store.firm_by_reference(tx, tenant, contract_no, ids.customer_reference)
     elif ids.endorsement_no is not None:
-        row = tx.debtor(tenant, contract_no, ids.endorsement_no)
+        row = store.debtor(tx, tenant, contract_no, ids.endorsement_no)
         row = row if row and row["pending_of"] is None else None
     elif ids.country_code and ids.tax_code:
-        row = tx.firm_debtor_by_tax_code(tenant, contract_no, ids.country_code, ids.tax_code)
+        row = store.firm_by_tax_code(tx, tenant, contract_no, ids.country_code, ids.tax_code)
     else:
         raise MissingIdentifier()
     if row is None:
@@ -255,13 +306,13 @@ def _known_debtor(world: World, contract_no: str, ids: Identifiers) -> Debtor | 
     """The debtor a classification request is about, or None for a new one. An unknown
     customerReference may be a new debtor's; an unknown endorsementNo is an error."""
     if ids.customer_reference:
-        row = world.tx.firm_debtor_by_reference(world.tenant, contract_no, ids.customer_reference)
+        row = store.firm_by_reference(world.tx, world.tenant, contract_no, ids.customer_reference)
         if row:
             return Debtor.from_row(row)
     if ids.endorsement_no is not None:
         return _firm(world, contract_no, Identifiers(endorsement_no=ids.endorsement_no))
     if ids.country_code and ids.tax_code:
-        row = world.tx.firm_debtor_by_tax_code(world.tenant, contract_no, ids.country_code, ids.tax_code)
+        row = store.firm_by_tax_code(world.tx, world.tenant, contract_no, ids.country_code, ids.tax_code)
         return Debtor.from_row(row) if row else None
     return None
 
@@ -271,11 +322,11 @@ def _classify_new(world: World, current: Contract, request: ClassificationReques
     for name, value in (("countryCode", ids.country_code), ("taxCode", ids.tax_code)):
         if not value:
             raise MissingField(field=name)
-    company = world.model.companies.get((ids.country_code, ids.tax_code))
+    company = world.model.data[NAME].companies.get((ids.country_code, ids.tax_code))
     if world.sandbox and company is None:
         raise SandboxNotFound()
     details = {"company_name": company["companyName"]} if company and "companyName" in company else {}
-    number = world.tx.take_number(world.tenant, current.contract_no, "next_endorsement_no")
+    number = world.tx.take_number(world.tenant, current.contract_no, ENDORSEMENTS)
     if number >= PENDING_REQUEST_BASE:
         raise ContractFull(contractNo=current.contract_no)
     record = Debtor(
@@ -285,35 +336,46 @@ def _classify_new(world: World, current: Contract, request: ClassificationReques
         tax_code=ids.tax_code,
         customer_reference=ids.customer_reference,
         cesce_code=cesce_code(ids.country_code, ids.tax_code),
-        status_code=world.model.status("pending"),
+        status_code=status(world.model, "pending"),
         **{**details, **request.details},
         **_request_fields(world, request),
     )
-    record = _decide(world, current.policy, record, request)
-    world.tx.insert_debtors([record.to_row(world.tenant)])
+    policy = policy_of(current)
+    outcome = assess(world.model, policy, request, record.country_code, record.tax_code)
+    if outcome.status == "pending":
+        record = _pend(world, policy, record, outcome)
+    else:
+        record = settle(record, outcome, policy, world.model, world.now)
+    store.insert(world.tx, [record.to_row(world.tenant)])
+    if outcome.status != "pending":
+        world.announce(LIMIT_CHANGED, record.contract_no, str(record.endorsement_no))
     return record
 
 
 def _classify_known(world: World, current: Contract, known: Debtor, request: ClassificationRequest) -> Debtor:
     ids = request.identifiers
-    if known.status_code == world.model.status("pending"):
+    if known.status_code == status(world.model, "pending"):
         raise RequestPending(endorsementNo=str(known.endorsement_no))
-    waiting = world.tx.request_pending_on(world.tenant, current.contract_no, known.endorsement_no)
+    waiting = store.request_pending_on(world.tx, world.tenant, current.contract_no, known.endorsement_no)
     if waiting:
         raise RequestPending(endorsementNo=str(waiting["endorsement_no"]))
     if ids.customer_reference and ids.customer_reference != known.customer_reference:
         raise CustomerReferenceFixed(endorsementNo=str(known.endorsement_no))
+    policy = policy_of(current)
     asked = known.changed(**_request_fields(world, request))
-    outcome = assess(world.model, current.policy, request, known.country_code, known.tax_code)
+    outcome = assess(world.model, policy, request, known.country_code, known.tax_code)
     if outcome.status != "pending":
-        return _save(world, settle(asked, outcome, current.policy, world.model, world.now))
-    number = world.tx.take_number(world.tenant, current.contract_no, "next_request_no")
-    pending = pend(
-        asked.changed(endorsement_no=number, pending_of=known.endorsement_no),
-        outcome.decision, world.model, world.now + current.policy.committee_delay,
-    )
-    world.tx.insert_debtors([pending.to_row(world.tenant)])
+        return _save(world, settle(asked, outcome, policy, world.model, world.now))
+    number = world.tx.take_number(world.tenant, current.contract_no, REQUESTS, PENDING_REQUEST_BASE + 1)
+    pending = _pend(world, policy, asked.changed(endorsement_no=number, pending_of=known.endorsement_no), outcome)
+    store.insert(world.tx, [pending.to_row(world.tenant)])
     return pending
+
+
+def _pend(world: World, policy: Policy, record: Debtor, outcome: Outcome) -> Debtor:
+    """The record EN TRÁMITE, with the committee's decision due after the policy's delay."""
+    world.schedule(world.now + policy.committee_delay, NAME, record.contract_no, str(record.endorsement_no))
+    return pend(record, outcome.decision, world.model)
 
 
 def _request_fields(world: World, request: ClassificationRequest) -> dict:
@@ -326,19 +388,13 @@ def _request_fields(world: World, request: ClassificationRequest) -> dict:
     }
 
 
-def _decide(world: World, policy: Policy, record: Debtor, request: ClassificationRequest) -> Debtor:
-    outcome = assess(world.model, policy, request, record.country_code, record.tax_code)
-    if outcome.status == "pending":
-        return pend(record, outcome.decision, world.model, world.now + policy.committee_delay)
-    return settle(record, outcome, policy, world.model, world.now)
-
-
-def _resolve(world: World, policy: Policy, request: Debtor, outcome: Outcome, at: datetime) -> Debtor:
-    """Make a pending request firm at ``at``. A 300xxx request merges into its debtor's
-    endorsement and disappears (R7); a refused one leaves the limit in force as it was."""
+def _resolve(world: World, policy: Policy, request: Debtor, outcome: Outcome) -> Debtor:
+    """Make a pending request firm at the world's now. A 300xxx request merges into its
+    debtor's endorsement and disappears (R7); a refused one leaves the limit in force as it was."""
+    world.tx.unschedule(world.tenant, request.contract_no, NAME, str(request.endorsement_no))
     if request.pending_of is None:
-        return _save(world, settle(request, outcome, policy, world.model, at))
-    known = Debtor.from_row(world.tx.debtor(world.tenant, request.contract_no, request.pending_of))
+        return _save(world, settle(request, outcome, policy, world.model, world.now))
+    known = Debtor.from_row(store.debtor(world.tx, world.tenant, request.contract_no, request.pending_of))
     asked = known.changed(
         credit_limit_requested=request.credit_limit_requested,
         payment_method_requested_code=request.payment_method_requested_code,
@@ -347,37 +403,46 @@ def _resolve(world: World, policy: Policy, request: Debtor, outcome: Outcome, at
         request_entry_date=request.request_entry_date,
     )
     if outcome.status == "rejected":
-        status = world.model.status_key(known.status_code)
-        outcome = Outcome(status, outcome.decision, known.credit_limit_granted)
-    world.tx.delete_debtor(world.tenant, request.contract_no, request.endorsement_no)
-    return _save(world, settle(asked, outcome, policy, world.model, at))
+        outcome = Outcome(status_key(world.model, known.status_code), outcome.decision, known.credit_limit_granted)
+    store.delete(world.tx, world.tenant, request.contract_no, request.endorsement_no)
+    return _save(world, settle(asked, outcome, policy, world.model, world.now))
+
+
+def _withdraw_request_on(world: World, record: Debtor) -> None:
+    """Withdraw the 300xxx request pending on a debtor's limit, if there is one."""
+    waiting = store.request_pending_on(world.tx, world.tenant, record.contract_no, record.endorsement_no)
+    if waiting:
+        world.tx.unschedule(world.tenant, record.contract_no, NAME, str(waiting["endorsement_no"]))
+        store.delete(world.tx, world.tenant, record.contract_no, waiting["endorsement_no"])
 
 
 def _pending_request(world: World, contract_no: str, endorsement_no: int) -> Debtor:
-    row = world.tx.debtor(world.tenant, contract_no, endorsement_no)
-    if row and row["resolve_at"] is None:
-        row = world.tx.request_pending_on(world.tenant, contract_no, endorsement_no)
-    if row is None or row["resolve_at"] is None:
+    pending = status(world.model, "pending")
+    row = store.debtor(world.tx, world.tenant, contract_no, endorsement_no)
+    if row and row["status_code"] != pending:
+        row = store.request_pending_on(world.tx, world.tenant, contract_no, endorsement_no)
+    if row is None or row["status_code"] != pending:
         raise NoLimit()
     return Debtor.from_row(row)
 
 
 def _ppc_contract(world: World, contract_no: str) -> Contract:
     current = contract(world, contract_no)
-    if not current.policy.ppc:
+    if not policy_of(current).ppc:
         raise NotPpcPolicy(contractNo=contract_no)
     return current
 
 
 def _require(world: World, record: Debtor, statuses: frozenset[str]) -> str:
-    status = world.model.status_key(record.status_code)
-    if status not in statuses:
+    state = status_key(world.model, record.status_code)
+    if state not in statuses:
         raise LimitNotInForce(endorsementNo=str(record.endorsement_no))
-    return status
+    return state
 
 
 def _save(world: World, record: Debtor) -> Debtor:
-    world.tx.update_debtor(world.tenant, record.contract_no, record.endorsement_no, record.to_row(world.tenant))
+    store.update(world.tx, world.tenant, record.contract_no, record.endorsement_no, record.to_row(world.tenant))
+    world.announce(LIMIT_CHANGED, record.contract_no, str(record.endorsement_no))
     return record
 
 

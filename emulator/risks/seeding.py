@@ -8,10 +8,23 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from emulator.clock import parse_duration, resolve_time, today
-from emulator.policy import Policy
-from emulator.risks.records import DETAILS, LIVE_STATUSES, PENDING_REQUEST_BASE, Debtor, Outcome, cesce_code, pend, settle
+from emulator.risks.policy import Policy
+from emulator.risks.records import (
+    DETAILS,
+    LIVE_STATUSES,
+    PENDING_REQUEST_BASE,
+    Debtor,
+    Outcome,
+    cesce_code,
+    pend,
+    settle,
+    status,
+)
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.wire import camel, parse_amount
+
+#: A record to seed, and when the committee decides it if it is a pending request.
+Seeded = tuple[Debtor, datetime | None]
 
 DEFAULT_DECISION = {
     "in-force": "granted",
@@ -24,9 +37,10 @@ DEFAULT_DECISION = {
 _TEMPLATED = ("taxCode", "companyName", "customerReference")
 
 
-def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Debtor]:
+def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Seeded]:
     """The records of a contract document, one at a time (a generated portfolio of 100,000
-    debtors is never all in memory): each debtor in order, its 300xxx request after it."""
+    debtors is never all in memory): each debtor in order, its 300xxx request after it, each
+    with the instant the committee decides it when it is pending."""
     contract_no = doc["contractNo"]
     explicit = Counter(_explicit_numbers(doc))
     twice = [number for number, count in explicit.items() if count > 1]
@@ -49,8 +63,8 @@ def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) 
         seen_tax.add((seed["countryCode"], seed["taxCode"]))
         if seed.get("customerReference"):
             seen_reference.add(seed["customerReference"])
-        record = _record(model, policy, contract_no, number, seed, now)
-        yield record
+        record, decided_at = _record(model, policy, contract_no, number, seed, now)
+        yield record, decided_at
         if "pendingRequest" in seed:
             request = seed["pendingRequest"]
             yield _pending(model, policy, record.changed(
@@ -82,8 +96,8 @@ def _explicit_numbers(doc: dict) -> Iterator[int]:
             yield from range(first, first + batch["count"])
 
 
-def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, seed: dict, now: datetime) -> Debtor:
-    status = seed["status"]
+def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, seed: dict, now: datetime) -> Seeded:
+    state = seed["status"]
     requested = parse_amount(seed["requested"])
     record = Debtor(
         contract_no=contract_no,
@@ -94,21 +108,21 @@ def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, 
         payment_terms_requested=seed.get("paymentTerms"),
         currency_code=seed.get("currencyCode", "EUR"),
         cesce_code=cesce_code(seed["countryCode"], seed["taxCode"]),
-        status_code=model.status(status),
+        status_code=status(model, state),
         **{name: seed[camel(name)] for name in ("customer_reference", *DETAILS) if camel(name) in seed},
     )
-    if status == "pending":
+    if state == "pending":
         return _pending(model, policy, record, seed, now)
     since = resolve_time(seed.get("since", "-P30D"), now)
-    default = requested if status in LIVE_STATUSES else 0
+    default = requested if state in LIVE_STATUSES else 0
     granted = parse_amount(seed["granted"]) if "granted" in seed else default
-    outcome = Outcome(status, seed.get("decision", DEFAULT_DECISION[status]), granted)
-    return settle(record.changed(request_entry_date=today(since)), outcome, policy, model, since)
+    outcome = Outcome(state, seed.get("decision", DEFAULT_DECISION[state]), granted)
+    return settle(record.changed(request_entry_date=today(since)), outcome, policy, model, since), None
 
 
-def _pending(model: SandboxModel, policy: Policy, record: Debtor, seed: dict, now: datetime) -> Debtor:
+def _pending(model: SandboxModel, policy: Policy, record: Debtor, seed: dict, now: datetime) -> Seeded:
     since = resolve_time(seed.get("since", "-P1D"), now)
-    resolve_at = now + parse_duration(seed["resolveIn"]) if "resolveIn" in seed else since + policy.committee_delay
-    pending = pend(record, seed.get("decision", DEFAULT_DECISION["pending"]), model, resolve_at)
-    return pending.changed(request_entry_date=today(since))
+    decided_at = now + parse_duration(seed["resolveIn"]) if "resolveIn" in seed else since + policy.committee_delay
+    pending = pend(record, seed.get("decision", DEFAULT_DECISION["pending"]), model)
+    return pending.changed(request_entry_date=today(since)), decided_at
 

@@ -87,7 +87,7 @@ def test_a_cross_site_form_post_cannot_reset_the_emulator(client):
 
     assert answer.status_code == 403 and answer.json["error"]
     state = client.get("/_emulator/state", query_string={"client_id": "victim"}).json
-    assert [c["contractNo"] for c in state["contracts"]] == ["20000000001"]
+    assert "20000000001" in [c["contractNo"] for c in state["contracts"]]
 
 
 def test_every_operator_write_refuses_a_cross_site_origin_and_a_body_that_is_not_json(app, client):

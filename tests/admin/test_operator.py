@@ -39,6 +39,33 @@ def test_bad_clock_changes_are_400s(api, body):
     assert answer.status_code == 400 and answer.json["error"]
 
 
+def test_a_new_tenants_clock_can_be_set_anywhere_but_one_with_history_only_moves_forward(api):
+    assert api.operator("POST", "clock", {"set": "2030-01-01T00:00:00Z", "freeze": True})["now"].startswith("2030")
+    assert api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z"})["now"].startswith("2026-01-15")
+    api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
+
+    back = api.client.post("/_emulator/clock", json={"set": "2026-01-14T09:00:00Z"}, query_string={"client_id": api.tenant})
+    assert back.status_code == 400
+    assert back.json["error"] == (
+        "set: 2026-01-14T09:00:00.000000Z is before the tenant's now (2026-01-15T09:00:00.000000Z); its tokens,"
+        " records and journal assume time moves forward, so reset the tenant first"
+        " (POST /_emulator/reset?client_id=...) to start again at an earlier instant")
+    assert api.operator("GET", "clock")["now"] == "2026-01-15T09:00:00.000000Z"
+    assert api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z"})["now"] == "2026-01-15T09:00:00.000000Z"
+
+    api.operator("POST", "reset")
+    assert api.operator("POST", "clock", {"set": "2026-01-14T09:00:00Z"})["now"].startswith("2026-01-14T09:00")
+
+
+def test_a_scenario_cannot_take_a_tenant_with_history_back_in_time(api):
+    api.seed("guide-pending-example")
+    api.advance("P7D")
+    answer = api.client.post("/_emulator/scenarios/guide-pending-example", query_string={"client_id": api.tenant}, json={})
+    assert answer.status_code == 400 and "reset the tenant first" in answer.json["error"]
+    api.operator("POST", "reset")
+    assert api.seed("guide-pending-example")["now"] == "2026-01-15T09:00:00.000000Z"
+
+
 def test_reset_forgets_one_tenant_or_all(api, client):
     api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
     api.advance("P1D")
@@ -143,7 +170,7 @@ def test_the_journal_records_each_business_request_with_what_it_noticed(api):
     token, portfolio, query = entries
     assert token["response"]["token"] == portfolio["token"] == query["token"]
     assert "client_secret=***" in token["request"] and "=secret" not in token["request"]
-    assert portfolio["response"] == {"errorCode": "0", "nextEndorsementNo": "0", "debtor": 16}
+    assert portfolio["response"] == {"errorCode": "0", "next": "0", "debtor": 18}
     assert {f["rule"] for f in portfolio["findings"]} == {"unknown-parameter", "code-format"}
     assert (query["status"], query["response"]["errorCode"]) == (400, "2001")
     assert api.operator("GET", "journal", after=str(portfolio["id"]))["entries"] == [query]
@@ -162,6 +189,16 @@ def test_the_served_openapi_document_uses_the_product_map(client):
     answer = client.get("/_emulator/openapi.yaml")
     assert answer.status_code == 200 and answer.mimetype == "application/yaml"
     assert "/portfolio-movements/v1/contracts/{contractNo}/movements:" in answer.get_data(as_text=True)
+
+
+def test_a_fault_for_an_unknown_operation_is_a_400_that_lists_the_known_ones(api, app):
+    answer = api.client.post("/_emulator/faults", json={"status": 503, "operation": "getPortfolios"},
+                             query_string={"client_id": api.tenant})
+    assert answer.status_code == 400
+    known = sorted(app.extensions["cesce"].api.operations)
+    assert {"token", "getPortfolio", "getMovements", "createClassification"} <= set(known)
+    assert answer.json["error"] == f"operation: 'getPortfolios' is not an operation of this emulator; known: {', '.join(known)}"
+    assert api.operator("GET", "faults")["faults"] == []
 
 
 def test_a_fault_can_let_requests_through_first(api):
@@ -185,3 +222,15 @@ def test_the_journal_keeps_error_texts_and_retry_after(api):
     limited, refused = api.operator("GET", "journal")["entries"][-2:]
     assert limited["response"]["retryAfter"] == "3" and limited["response"]["httpCode"] == "429"
     assert refused["response"] == {"errorCode": "2001", "errorDescription": "NO LIMIT EXISTS FOR THE DATA PROVIDED"}
+
+
+def test_the_tenants_are_those_with_a_clock_a_world_a_token_or_a_journal(api, client):
+    assert client.get("/_emulator/tenants").json == {"tenants": []}
+    api.operator("POST", "clock", {"freeze": True})
+    other = type(api)(client, "another")
+    other.token()
+    sandbox = type(api)(client, "reader", catalog="sandbox")
+    sandbox.portfolio(STANDARD)  # the sandbox's own world is not a tenant; its reader's token and journal are
+    assert client.get("/_emulator/tenants").json == {"tenants": sorted([api.tenant, "another", "reader"])}
+    api.operator("POST", "reset")
+    assert client.get("/_emulator/tenants").json == {"tenants": ["another", "reader"]}

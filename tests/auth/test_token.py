@@ -124,8 +124,25 @@ def test_a_token_without_the_operations_scope_is_a_403(api):
 
 def test_a_token_works_only_in_the_catalog_that_issued_it(api, sandbox):
     sandbox_token = sandbox.token().json["access_token"]
-    gateway_error(api.get(PORTFOLIO, token=sandbox_token), 401)
+    refused = api.get(PORTFOLIO, token=sandbox_token)
+    gateway_error(refused, 401)
+    assert "issued by the sandbox catalog" in refused.json["moreInformation"]
+    assert "not valid in this catalog (dev)" in refused.json["moreInformation"]
     assert sandbox.get(PORTFOLIO, token=sandbox_token).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["not-a-token", "x" * 43, "Zm9vYmFy=="])
+def test_a_garbage_or_unknown_token_is_said_to_be_unknown_not_of_another_catalog(api, value):
+    refused = api.get(PORTFOLIO, token=value)
+    gateway_error(refused, 401)
+    assert "the access token is unknown" in refused.json["moreInformation"]
+    assert "catalog" not in refused.json["moreInformation"]
+
+
+def test_a_refresh_token_sent_as_the_bearer_is_named_as_such(api):
+    refused = api.get(PORTFOLIO, token=api.token().json["refresh_token"])
+    gateway_error(refused, 401)
+    assert "this is a refresh token" in refused.json["moreInformation"]
 
 
 def test_unknown_routes_and_methods_get_the_gateways_404_and_405(api, client):

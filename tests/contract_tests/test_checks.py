@@ -121,14 +121,14 @@ def _records(*numbers: int) -> list[dict]:
     (None, "501", "", "an empty page names a next page (501)"),
     (_records(1), 0, "", "client.nextEndorsementNo is 0, not a number in a string"),
 ], ids=["next-page", "last-page", "empty-last-page", "repeats", "unordered", "ignores-start", "empty-not-last", "number"])
-def test_next_endorsement_no_chains(records, following, asked, finding):
+def test_next_page_cursor_chains(records, following, asked, finding):
     query = f"?nextEndorsementNo={asked}" if asked else ""
     response = answer(200, page(records, following), query)
     portfolio = case("getPortfolio", {"nextEndorsementNo": asked} if asked else {})
     if finding is None:
-        assert checks.next_endorsement_no_chains(None, response, portfolio) is None
+        assert checks.next_page_cursor_chains(None, response, portfolio) is None
     else:
-        assert finding in failure(checks.next_endorsement_no_chains, response, portfolio)
+        assert finding in failure(checks.next_page_cursor_chains, response, portfolio)
 
 
 def test_gateway_errors_name_their_status():

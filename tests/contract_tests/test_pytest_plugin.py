@@ -6,6 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # pytest runs in a subprocess
+
 HEAVY = ("flask", "werkzeug", "hypothesis", "schemathesis", "emulator.server")
 
 

@@ -10,6 +10,8 @@ import pytest
 from contract_tests.conformance import ConformanceFailure, verify
 from contract_tests.examples import reference_client
 
+pytestmark = pytest.mark.e2e  # client functions run under the kit's scenarios
+
 
 def test_the_reference_client_function_passes_every_movements_scenario(cesce_verify_client):
     report = cesce_verify_client(reference_client.sync, task="movements-sync", examples=0, jobs=4)

@@ -15,6 +15,8 @@ import pytest
 
 from contract_tests.conformance import TASKS, catalogue
 
+pytestmark = pytest.mark.e2e  # clients run under every scenario against a served emulator
+
 
 @pytest.mark.parametrize("task", TASKS)
 def test_the_reference_client_passes_every_scenario(verify_cli, clients, task):
@@ -53,8 +55,9 @@ BROKEN = [
     ("keeps-pending", "portfolio-every-status", "FAIL", re.escape(
         "endorsement 1: is missing (expected statusCode '2', creditLimitGranted '50000,00'); the output has its "
         "pending request 300001 instead")),
+    # The pause measured depends on the machine's load; the verdict and the rule broken do not.
     ("retries-at-once", "portfolio-429-retry-after", "FAIL",
-     r"request #3 GET portfolio\?languageCode=ES -> 429: retried 0\.0\d s after a 429 that said Retry-After: 1"),
+     r"request #3 GET portfolio\?languageCode=ES -> 429: retried [0-9.]+ s after a 429 that said Retry-After: 1"),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from emulator.control import call
+
+pytestmark = pytest.mark.e2e  # builds and installs the wheel
 
 REPO = Path(__file__).resolve().parents[2]
 SANDBOX_CONTRACT = "10100000001"
@@ -64,7 +67,8 @@ def entry_points(wheel: Path, names: set[str]) -> dict[str, dict[str, str]]:
 
 
 def test_the_emulator_ships_its_openapi_document_schema_and_model_schemas(names):
-    assert {"emulator/openapi.yaml", "emulator/schema.sql"} <= names
+    assert {"emulator/openapi.yaml", "emulator/migrations/0001_baseline.sql", "emulator/migrations/0002_platform.sql",
+            "emulator/risks/openapi.yaml", "emulator/risks/model.yaml", "emulator/auth/openapi.yaml"} <= names
     schemas = {f"emulator/schemas/{name}" for name in _files("emulator/schemas") if name.endswith(".yaml")}
     assert schemas and schemas <= names
 
@@ -80,6 +84,16 @@ def test_the_sandbox_model_ships_inside_the_emulator_package(names):
 def test_every_scenario_ships_inside_the_emulator_package(names):
     scenarios = {f"emulator/_bundled/fixtures/{name}" for name in _files("fixtures") if name.endswith(".yaml")}
     assert scenarios and scenarios <= names
+
+
+def test_the_dashboard_ships_its_templates_and_static_files(names):
+    shipped = {f"emulator/admin/{folder}/{name}" for folder in ("templates", "static") for name in _files(f"emulator/admin/{folder}")}
+    assert {"emulator/admin/templates/dashboard.html", "emulator/admin/static/ui.js", "emulator/admin/static/ui.css"} <= shipped
+    assert shipped <= names
+
+
+def test_the_example_shell_client_ships_with_the_kit(names):
+    assert "contract_tests/examples/cesce_sync.sh" in names
 
 
 def test_the_contract_kit_ships_as_its_own_package(names):
@@ -148,6 +162,8 @@ def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: 
     portfolio = call("GET", f"{url}/sandbox/portfolio/v1/contracts/{SANDBOX_CONTRACT}/portfolio",
                      headers={"Authorization": f"Bearer {token.body['access_token']}"})
     document = call("GET", f"{url}/_emulator/openapi.yaml")
+    dashboard = call("GET", f"{url}/_emulator/ui?client_id=packaging")
+    style = call("GET", f"{url}/_emulator/ui/static/ui.css")
     returncode = served.stop()
 
     assert health.body["status"] == "ok"
@@ -158,4 +174,17 @@ def test_the_installed_command_serves_the_sandbox_catalog(venv: Path, tmp_path: 
     assert records["100"]["companyName"] == "FERRETERIAS DEL NORTE SL"
     assert document.status == 200
     assert "openapi: 3.1" in document.body
+    assert dashboard.status == 200 and 'data-tenant="packaging"' in dashboard.body
+    assert style.status == 200 and ":root" in style.body
     assert returncode == 0, served.log.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="the example shell client uses curl and jq")
+def test_the_installed_kit_prints_an_example_client_that_passes_verify_client(venv: Path, tmp_path: Path):
+    printed = _run(venv / "cesce-contract", "example-client", cwd=tmp_path).stdout
+    assert printed == (REPO / "contract_tests" / "examples" / "cesce_sync.sh").read_text("utf-8")
+    (tmp_path / "sync.sh").write_text(printed, encoding="utf-8")
+    verified = _run(venv / "cesce-contract", "verify-client", "--task", "movements-sync", "--cmd", "sh sync.sh",
+                    "--scenario", "movements-resolved-between-runs", "--examples", "0", cwd=tmp_path)
+    assert "movements-resolved-between-runs" in verified.stdout and "pass" in verified.stdout

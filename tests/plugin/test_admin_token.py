@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.cesce_scenario("empty-contract")
 def test_the_operator_calls_carry_the_token(cesce):
-    assert cesce.advance("PT1H") and [c["contractNo"] for c in cesce.state()["contracts"]] == ["20000000001"]
+    assert cesce.advance("PT1H") and "20000000001" in [c["contractNo"] for c in cesce.state()["contracts"]]
 """
 
 CONFTEST = """

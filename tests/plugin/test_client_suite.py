@@ -10,6 +10,8 @@ import pytest
 
 from emulator.control import Control
 
+pytestmark = pytest.mark.e2e  # pytest runs in subprocesses, against served emulators
+
 SUITE = Path(__file__).with_name("client_suite.py")
 SUITE_TESTS = 16
 

@@ -4,6 +4,10 @@ for a marker the emulator refuses or an emulator URL that does not answer."""
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # pytest runs in a subprocess
+
 CONFTEST = """
 import pytest
 from emulator.settings import Settings

@@ -61,13 +61,13 @@ def test_a_new_debtor_gets_the_next_endorsement_and_can_be_read_back(api):
                                      "creditLimitRequested": "25000,00", "paymentTermsRequested": "60"})
     assert answer.status_code == 201
     record = answer.json["debtor"]
-    assert (record["endorsementNo"], record["statusCode"], record["creditLimitGranted"]) == ("115", "2", "25000,00")
+    assert (record["endorsementNo"], record["statusCode"], record["creditLimitGranted"]) == ("117", "2", "25000,00")
     assert record["companyName"] == "MAYORISTAS REUNIDOS SL"
     strings_only(answer.json)
     again = api.classification(STANDARD, customerReference="NEW-1")
     assert again.json["debtor"] == record
     second = api.classify(STANDARD, {"countryCode": "ES", "taxCode": "B77777777", "creditLimitRequested": "1000,00"})
-    assert second.json["debtor"]["endorsementNo"] == "116"
+    assert second.json["debtor"]["endorsementNo"] == "118"
 
 
 def test_a_new_debtor_needs_country_and_tax_code(api):
@@ -110,7 +110,8 @@ def test_non_payment_indicator(api, indicator, amount, expected):
     answer = api.classify(STANDARD, debtor)
     assert error_of(answer) == expected
     if expected == (201, "0") and indicator == "Y":
-        assert (answer.json["debtor"]["statusCode"], answer.json["debtor"]["classificationDecisionCode"]) == ("66", "20")
+        # Declared non-payments send the request to manual study (EN TRÁMITE, decision 13).
+        assert (answer.json["debtor"]["statusCode"], answer.json["debtor"]["classificationDecisionCode"]) == ("1", "13")
 
 
 def test_a_pending_new_debtor_shows_in_the_portfolio_and_query_but_not_in_movements_until_decided(api):
@@ -222,7 +223,7 @@ def test_an_empty_page_has_a_null_debtor_list(api):
 
 def test_advancing_49_hours_drops_earlier_changes_from_movements(api):
     before = [d["endorsementNo"] for d in api.movements(STANDARD).json["debtor"]]
-    assert before == ["101", "104", "108", "109"]
+    assert before == ["101", "104", "108", "109", "116"]
     api.advance("PT49H")
     assert api.movements(STANDARD).json["debtor"] is None
 

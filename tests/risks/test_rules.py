@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.errors import MissingIdentifier, NoLimit, RequestPending
+from emulator.history import catch_up
 from emulator.risks import rules
+from emulator.risks.errors import MissingIdentifier, NoLimit, RequestPending
 from emulator.risks.rules import ClassificationRequest, Identifiers
 from emulator.sandbox_model import SandboxModel
 from emulator.store import Store
@@ -109,13 +110,13 @@ def test_portfolio_pages_chain_by_next_endorsement_no_and_cover_every_record_onc
         ("25000,00", {"country_code": "ES", "tax_code": "B99999999"}, None, "2", "01", 2500000),
         ("60000,00", {"country_code": "ES", "tax_code": "B99999999"}, None, "2", "01", 6000000),
         ("60000,01", {"country_code": "ES", "tax_code": "B99999999"}, None, "1", "10", 0),
-        ("25000,00", {"country_code": "ES", "tax_code": "B99999999"}, "Y", "66", "20", 0),
+        ("25000,00", {"country_code": "ES", "tax_code": "B99999999"}, "Y", "1", "13", 0),
         ("30000,00", {"country_code": "ES", "tax_code": "B20000002"}, None, "2", "02", 2000000),
         ("10000,00", {"country_code": "ES", "tax_code": "A20000004"}, None, "66", "21", 0),
         ("10000,00", {"country_code": "ES", "tax_code": "B20000005"}, None, "1", "11", 0),
         ("10000,00", {"country_code": "CU", "tax_code": "CU000000009"}, None, "1", "12", 0),
     ],
-    ids=["granted", "at-threshold", "above-threshold", "payment-incidents", "company-ceiling", "insolvency",
+    ids=["granted", "at-threshold", "above-threshold", "declared-non-payments", "company-ceiling", "insolvency",
          "new-company", "country-without-data"],
 )
 def test_a_new_debtor_is_assessed_at_once(amount, ids, non_payment, status, decision, granted):
@@ -154,7 +155,7 @@ def test_the_guides_example_merges_the_300xxx_request_into_the_endorsement():
     later = T0 + timedelta(days=7, seconds=1)
     with store.transaction() as tx:
         current = World(tx, MODEL, "tenant", later)
-        rules.settle_due(current)
+        catch_up(current)
         records = rules.portfolio(current, CONTRACT, 0, 500).records
         assert [(d.endorsement_no, d.credit_limit_granted, d.status_code) for d in records] == [(100, 7500000, "2")]
         assert records[0].effective_date == (T0 + timedelta(days=7)).date()
@@ -168,7 +169,7 @@ def test_a_decision_during_a_long_clock_jump_happens_at_its_own_moment():
         pass
     with store.transaction() as tx:
         current = World(tx, MODEL, "tenant", T0 + timedelta(days=30))
-        rules.settle_due(current)
+        catch_up(current)
         record = rules.find_debtor(current, CONTRACT, Identifiers(endorsement_no=1))
         assert record.status_code == "2"
         assert record.changed_at == T0 - timedelta(hours=1) + timedelta(days=7)

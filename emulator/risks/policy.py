@@ -1,20 +1,21 @@
-"""Policy (contract) settings, as mocks/policies.yaml declares them."""
+"""What a policy (contract) says of its risks, as mocks/policies.yaml declares it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from emulator.clock import parse_duration
-from emulator.wire import Amount, camel, format_amount, parse_amount
+from emulator.wire import Amount, camel, parse_amount
 
 _AMOUNTS = ("auto_grant_threshold", "commercial_risk_cover_pct", "political_risk_cover_pct", "premium_rate")
+_KEYS = ("ppc", "committeeDelay", "committeeGrantRatio", *(camel(name) for name in _AMOUNTS))
 
 
 @dataclass(frozen=True)
 class Policy:
-    modality: str
     ppc: bool
     auto_grant_threshold: Amount
     committee_delay: timedelta
@@ -22,26 +23,11 @@ class Policy:
     commercial_risk_cover_pct: Amount
     political_risk_cover_pct: Amount
     premium_rate: Amount  # hundredths of a percent: 30 is 0.30 %
-    description: str = ""
 
     @classmethod
-    def from_doc(cls, doc: dict) -> Policy:
-        return cls(
-            modality=doc["modality"],
-            ppc=doc["ppc"],
-            committee_delay=parse_duration(doc["committeeDelay"]),
-            committee_grant_ratio=Decimal(str(doc["committeeGrantRatio"])),
-            description=doc.get("description", ""),
-            **{name: parse_amount(doc[camel(name)]) for name in _AMOUNTS},
-        )
-
-    def to_doc(self) -> dict:
-        doc = {camel(k): v for k, v in asdict(self).items()}
-        doc.update({camel(name): format_amount(getattr(self, name)) for name in _AMOUNTS})
-        seconds = int(self.committee_delay.total_seconds())
-        doc["committeeDelay"] = f"PT{seconds}S"
-        doc["committeeGrantRatio"] = float(self.committee_grant_ratio)
-        return doc
+    def of(cls, doc: dict) -> Policy:
+        """The risk settings of a policy document (read once per distinct document)."""
+        return _parsed(tuple((key, doc[key]) for key in _KEYS))
 
     def cover_cost(self, granted: Amount) -> Amount:
         """The yearly cost of a PPC cover of ``granted``."""
@@ -52,3 +38,14 @@ class Policy:
         """What the Risk Committee grants on a request it does not reject, in whole euros."""
         euros = (Decimal(requested) * self.committee_grant_ratio / 100).quantize(Decimal(1), ROUND_HALF_UP)
         return int(euros) * 100
+
+
+@cache
+def _parsed(items: tuple[tuple[str, object], ...]) -> Policy:
+    doc = dict(items)
+    return Policy(
+        ppc=doc["ppc"],
+        committee_delay=parse_duration(doc["committeeDelay"]),
+        committee_grant_ratio=Decimal(str(doc["committeeGrantRatio"])),
+        **{name: parse_amount(doc[camel(name)]) for name in _AMOUNTS},
+    )

@@ -1,6 +1,8 @@
--- The emulator's state. Every table is scoped by tenant (the OAuth client_id), so one database
--- holds many isolated worlds. Keep this SQL portable: a PostgreSQL backend should only need
--- these statements and the queries in store.py. DATE and INSTANT are ISO 8601 text.
+-- Migration 1: the schema of cesce-sandbox 0.1, which kept every area's tables in one file and
+-- no schema version. "IF NOT EXISTS" throughout, so a state file made by 0.1 (version 0, its
+-- tables already there) passes through unchanged and migration 2 takes it on from there.
+-- Every table is scoped by tenant (the OAuth client_id), so one database holds many isolated
+-- worlds. DATE and INSTANT are ISO 8601 text.
 
 CREATE TABLE IF NOT EXISTS tenants (
     tenant          TEXT PRIMARY KEY,

@@ -1,0 +1,202 @@
+"""The operator dashboard at /_emulator/ui: one tenant's world on a page, and buttons that call
+the operator API (clock, Cesce-side events, faults, scenarios, reset).
+
+The page is rendered on the server from the same views the operator API answers with
+(``rules.state``, ``rules.journal``, ``rules.fault_view``), and a few lines of JavaScript
+(static/ui.js) send the buttons' requests to /_emulator/* and reload it: no build step, nothing
+fetched from elsewhere, so it works offline.
+
+How an area's records appear: every list of records a contract carries in /_emulator/state
+(``debtors``, and each list another area's state view adds) becomes a table of its own, with no
+change to the template:
+
+- its title and the columns worth a glance are what the area's ``ListView`` of that list says
+  (the key itself and every field filled in some record, when it says nothing; a field named
+  ``...At`` is shown as an instant); each row unfolds to the whole record;
+- a record with ``pendingOf`` is shown right under the record it is pending on (a 300xxx
+  request under its debtor), so pairs read as pairs;
+- a record whose ``resolveAt`` is set is due work: the earliest of them is where the clock's
+  "next committee decision" button goes, and the row offers the Cesce-side ``resolve`` events;
+  a firm record with an ``endorsementNo`` offers ``reduce`` and ``cancel``;
+- a firm record whose ``changedAt`` falls in the list's ``recent`` window of the tenant's clock
+  (the risk movements' 48 hours) is listed among its recent changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
+
+from emulator.admin import rules
+from emulator.areas import ListView
+from emulator.clock import format_instant, parse_instant
+from emulator.faults import TRANSIENT_STATUSES
+from emulator.gateway import services
+from emulator.store import SANDBOX_TENANT
+
+bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
+
+JOURNAL_SHOWN = 100  # the latest entries on the page; /_emulator/journal has them all
+_BLANK = (None, "", "0")
+
+
+@dataclass
+class Row:
+    record: dict[str, Any]
+    #: Pending on the record just above it (a 300xxx request under its debtor).
+    paired: bool = False
+    due: bool = False
+
+    @property
+    def firm(self) -> bool:
+        return self.record.get("pendingOf") is None and not self.due
+
+
+@dataclass
+class RecordList:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def numbered(self) -> bool:
+        """Whether its records carry the endorsementNo that Cesce-side events name."""
+        return any(row.record.get("endorsementNo") for row in self.rows)
+
+
+@dataclass
+class ContractView:
+    contract_no: str
+    details: dict[str, Any]
+    lists: list[RecordList]
+
+
+def record_lists(contract: dict[str, Any], views: dict[str, ListView]) -> list[RecordList]:
+    """Every list of records a contract of /_emulator/state carries, ready to show."""
+    found = []
+    for key, value in contract.items():
+        if isinstance(value, list) and all(isinstance(record, dict) for record in value):
+            view = views.get(key, ListView(key))
+            found.append(RecordList(key, view.title, _columns(view, value), _paired(value)))
+    return found
+
+
+def _columns(view: ListView, records: list[dict]) -> list[str]:
+    return [name for name in view.columns if any(name in record for record in records)] or _filled(records)
+
+
+def _filled(records: list[dict]) -> list[str]:
+    names = dict.fromkeys(name for record in records for name in record)
+    return [name for name in names if any(_shown(record.get(name)) for record in records)]
+
+
+def _shown(value: Any) -> bool:
+    return value not in _BLANK and not isinstance(value, dict | list)
+
+
+def _paired(records: list[dict]) -> list[Row]:
+    """Records in their order, each pending one moved right under the record it is pending on."""
+    pending: dict[str, list[dict]] = {}
+    for record in records:
+        if record.get("pendingOf") is not None:
+            pending.setdefault(str(record["pendingOf"]), []).append(record)
+    anchors = {str(record.get("endorsementNo")) for record in records}
+    rows = []
+    for record in records:
+        if record.get("pendingOf") is not None and str(record["pendingOf"]) in anchors:
+            continue
+        rows.append(Row(record, due=record.get("resolveAt") is not None))
+        for waiting in pending.get(str(record.get("endorsementNo")), []):
+            rows.append(Row(waiting, paired=True, due=waiting.get("resolveAt") is not None))
+    return rows
+
+
+def next_decision(contracts: list[ContractView]) -> str | None:
+    """The earliest ``resolveAt`` among the tenant's records: when the committee next decides."""
+    due = [row.record["resolveAt"] for c in contracts for rl in c.lists for row in rl.rows if row.due]
+    return min(due, key=parse_instant) if due else None
+
+
+def movements(contracts: list[ContractView], now: datetime, views: dict[str, ListView]) -> list[tuple[str, str, RecordList]]:
+    """Per contract and list with a window of recent changes (the risk movements' 48 hours),
+    the firm records changed in it on the tenant's clock, as the list operation counts them:
+    (contractNo, the listing's title, the records)."""
+    found = []
+    for contract in contracts:
+        for listed in contract.lists:
+            view = views.get(listed.key)
+            if view is None or view.recent is None:
+                continue
+            since = now - view.recent
+            moved = [row for row in listed.rows
+                     if row.record.get("pendingOf") is None and row.record.get("changedAt")
+                     and since < parse_instant(row.record["changedAt"]) <= now]
+            if moved:
+                found.append((contract.contract_no, view.recent_title,
+                              RecordList(listed.key, listed.title, listed.columns, moved)))
+    return found
+
+
+def shown_instant(value: str | None) -> str:
+    """An instant of the operator API as people read it: "2026-01-21 09:00:00 UTC" (anything
+    else as it is)."""
+    if not value:
+        return ""
+    try:
+        return format_instant(parse_instant(value))[:19].replace("T", " ") + " UTC"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@bp.app_template_filter("instant")
+def _instant_filter(value: str | None) -> str:
+    return shown_instant(value)
+
+
+@bp.app_template_filter("camel_breaks")
+def _camel_breaks(name: str) -> Markup:
+    """A field name that may wrap between its words: creditLimit<wbr>Granted."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[a-z])(?=[A-Z])", name))
+
+
+@bp.get("")
+def dashboard() -> str:
+    """The dashboard of the tenant named by ``?client_id=`` (a picker when none is named)."""
+    cesce = services()
+    views = {key: view for area in cesce.areas.values() for key, view in area.lists.items()}
+    tenant = request.args.get("client_id") or request.headers.get("X-Emulator-Tenant") or None
+    problem = "the sandbox catalog's world is the Sandbox Model; pick a tenant" if tenant == SANDBOX_TENANT else None
+    page: dict[str, Any] = {"tenant": None if problem else tenant, "problem": problem,
+                            "scenarios": rules.scenarios(cesce.settings.fixtures_dir),
+                            "operations": sorted(cesce.api.operations), "statuses": TRANSIENT_STATUSES}
+    with cesce.store.transaction(rollback=True) as tx:  # a view changes nothing (as /_emulator/state)
+        page["tenants"] = tx.tenants()
+        if page["tenant"]:
+            state = rules.state(tx, cesce.model, tenant, None)
+            contracts = [ContractView(c["contractNo"], {k: v for k, v in c.items() if not isinstance(v, list)},
+                                      record_lists(c, views)) for c in state["contracts"]]
+            page.update(
+                now=state["now"], frozen=state["frozen"], contracts=contracts,
+                next_decision=next_decision(contracts),
+                movements=movements(contracts, parse_instant(state["now"]), views),
+                faults=[rules.fault_view(row) for row in tx.faults(tenant)],
+                journal=_latest_journal(tx, tenant),
+            )
+    return render_template("dashboard.html", **page)
+
+
+def _latest_journal(tx, tenant: str) -> list[dict]:
+    """The tenant's latest journal entries, newest first. The store pages from the oldest, so
+    the ids are walked to find where the last ones start; only those are read in full."""
+    after, ids = 0, []
+    while page := tx.journal(tenant, after, 5000):
+        ids.extend(row["id"] for row in page)
+        after = page[-1]["id"]
+    start = ids[-JOURNAL_SHOWN - 1] if len(ids) > JOURNAL_SHOWN else 0
+    return list(reversed(rules.journal(tx, tenant, start, JOURNAL_SHOWN)))
