@@ -229,6 +229,11 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
 def _incoming(catalog: str, operation: Operation) -> Incoming:
     try:
         raw = request.get_data(cache=True)
+        # A chunked body says no length up front: Werkzeug reads it up to the limit and stops
+        # there without a word, so a byte past the limit is what tells an over-long body.
+        if request.content_length is None and len(raw) >= current_app.config["MAX_CONTENT_LENGTH"] \
+                and request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
         raise GatewayError(413) from None
     except (OSError, ValueError):
