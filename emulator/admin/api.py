@@ -8,7 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 import yaml
 from flask import Blueprint, Response, request
 
-from emulator.admin import rules, ui
+from emulator.admin import rules, snapshots, ui
+from emulator.areas import SnapshotError
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
@@ -24,6 +25,8 @@ class _NoTenant(Exception):
 
 @bp.before_request
 def _read_body() -> None:
+    if request.method == "PUT" and request.endpoint == "admin.restore_state":
+        request.max_content_length = snapshots.MAX_BODY
     # The whole body is in hand before a route takes the store's lock: a client that stalls
     # while sending it then holds only its own connection.
     request.get_data()
@@ -97,14 +100,42 @@ def clock() -> Response:
 
 @bp.get("/state")
 def state() -> Response:
+    """The tenant's whole world as a snapshot (what PUT takes back); with ``contractNo``, the
+    view of that one contract. JSON, or YAML with ``format=yaml``."""
     cesce = services()
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
+    form = request.args.get("format", "json")
+    if form not in snapshots.FORMATS:
+        raise rules.OperatorError(f"format: one of {', '.join(snapshots.FORMATS)}")
+    tenant = _tenant()
     # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
     # world's start, work fallen due) happens again, the same, at the tenant's next contact.
     with cesce.store.transaction(rollback=True) as tx:
-        return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
+        if contract_no is None:
+            world = snapshots.take(tx, cesce.model, tenant)
+        else:
+            world = rules.state(tx, cesce.model, tenant, contract_no)
+    if form == "yaml":
+        return Response(snapshots.dump(world, "yaml"), 200, mimetype="application/yaml")
+    return json_response(200, world)
+
+
+@bp.put("/state")
+def restore_state() -> Response:
+    """Replace the tenant's world with a snapshot, all or nothing."""
+    cesce = services()
+    tenant = _tenant()
+    try:
+        # JSON or YAML whatever the Content-Type says: unlike a form POST, a web page of another
+        # origin cannot send a PUT without a CORS preflight, which the emulator never grants.
+        snapshot = snapshots.load(request.get_data(as_text=True))
+        with cesce.store.transaction() as tx:
+            restored = snapshots.restore(tx, cesce.model, tenant, snapshot)
+    except SnapshotError as error:
+        return json_response(400, {"error": f"snapshot: {error}"})
+    return json_response(200, restored)
 
 
 @bp.get("/scenarios")
