@@ -127,7 +127,7 @@ def api(client) -> Api:
     return Api(client, f"tenant-{next(_tenants)}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tenant_api() -> type[Api]:
     """``tenant_api(client, tenant)``: the Api of a tenant named by the test, on the test
     client of any emulator it made."""

@@ -41,9 +41,8 @@ def view(world: World) -> dict[str, list]:
 
 
 def restore(world: World, part: dict[str, list], taken_of: str) -> None:
-    """The inverse of ``view``, under the client id the snapshot was taken of only."""
-    if world.tenant != taken_of:
-        return
+    """The inverse of ``view``, under the client id the snapshot was taken of only (checked
+    under any: a malformed snapshot is refused wherever it goes)."""
     rows, seen = [], set()
     for index, token in enumerate(part["tokens"]):
         where = f"tokens/{index}"
@@ -56,6 +55,8 @@ def restore(world: World, part: dict[str, list], taken_of: str) -> None:
         seen.add(token["token"])
         rows.append({"token": token["token"], "kind": token["kind"], "tenant": world.tenant, "catalog": token["catalog"],
                      "scope": token["scope"], "issued_at": issued, "expires_at": expires, "revoked": int(token["revoked"])})
+    if world.tenant != taken_of:
+        return
     if store.held(world.tx, list(seen)):
         raise SnapshotError("tokens", "a token of the snapshot is issued to another tenant of this emulator")
     store.insert_many(world.tx, rows)
