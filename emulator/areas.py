@@ -4,8 +4,9 @@ An area (auth, risks, sales, claims...) is a package of this one with an ``area`
 ``AREA`` says what the core needs from it: its operations and its part of the OpenAPI document,
 what it reads in mocks/ and how it seeds a contract, the work it leaves to fall due on a
 tenant's clock, its state view and how a snapshot gives its records back, its Cesce-side
-events, its journal summary and its tables' migrations. The core (world, history, the operator surface, the Sandbox Model, the gateway)
-loops over the registered areas and imports none of them, so a new area is a new folder.
+events, its journal summary and its tables' migrations. The core (world, history, the operator
+surface, the Sandbox Model, the gateway) loops over the registered areas and imports none of
+them, so a new area is a new folder.
 Model: moto's backends registry, which finds each service by name and loads it on first use.
 """
 

@@ -103,24 +103,25 @@ def restore(tx: Tx, model: SandboxModel, tenant: str, snapshot: Any) -> dict:
     now, born = _instant(snapshot["now"], "now"), _instant(snapshot["bornAt"], "bornAt")
     if born > now:
         raise SnapshotError("bornAt", f"{snapshot['bornAt']} is after now ({snapshot['now']})")
-    parts = [area for area in model.areas.values() if area.snapshot is not None]
-    _known(snapshot, CORE_KEYS, [key for area in parts for key in area.snapshot.tenant_keys], "")
+    parts = [area.snapshot for area in model.areas.values() if area.snapshot is not None]
+    # Keys only a restore takes back: a record nothing restores is refused, never dropped.
+    contract_keys = [key for part in parts if part.restore is not None for key in part.keys]
+    _known(snapshot, CORE_KEYS, [key for part in parts if part.restore_tenant is not None for key in part.tenant_keys], "")
 
     tx.reset(tenant)
     save_clock(tx, tenant, ClockState().freeze(snapshot["frozen"]).move_to(now), born)
     world = World(tx, model, tenant, now, born_at=born)
-    numbers = _restore_contracts(world, snapshot["contracts"], [key for area in parts for key in area.snapshot.keys])
+    numbers = _restore_contracts(world, snapshot["contracts"], contract_keys)
     _restore_due(world, snapshot["due"], set(numbers))
     for index, view in enumerate(snapshot["contracts"]):
-        for area in parts:
-            if area.snapshot.restore is not None:
+        for part in parts:
+            if part.restore is not None:
                 with _within(f"contracts/{index}"):
-                    area.snapshot.restore(world, view["contractNo"], {key: view.get(key, []) for key in area.snapshot.keys})
-    for area in parts:
-        if area.snapshot.restore_tenant is not None:
+                    part.restore(world, view["contractNo"], {key: view.get(key, []) for key in part.keys})
+    for part in parts:
+        if part.restore_tenant is not None:
             with _within(""):
-                area.snapshot.restore_tenant(world, {key: snapshot.get(key, []) for key in area.snapshot.tenant_keys},
-                                             snapshot["tenant"])
+                part.restore_tenant(world, {key: snapshot.get(key, []) for key in part.tenant_keys}, snapshot["tenant"])
     _restore_faults(tx, tenant, snapshot["faults"])
     _restore_journal(tx, tenant, snapshot["journal"])
     return {"tenant": tenant, "now": snapshot["now"], "frozen": snapshot["frozen"], "contracts": numbers,
