@@ -150,6 +150,9 @@ def seed_scenario(name: str | None) -> Response:
     tenant = _tenant()
     if name is None:
         scenario, source = _body(), "posted scenario"
+        if isinstance(scenario, dict) and "snapshot" in scenario:
+            raise rules.OperatorError("this is a snapshot of a whole world, not a scenario: restore it with"
+                                      " PUT /_emulator/state (or `cesce-emulator import`)")
     else:
         try:
             scenario, source = rules.load_scenario(name, cesce.settings.fixtures_dir), name

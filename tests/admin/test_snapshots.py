@@ -374,6 +374,14 @@ def test_a_snapshot_that_is_not_a_document_is_a_400_naming_the_line(small, body,
     assert answer.status_code == 400 and answer.json["error"].startswith(error)
 
 
+def test_a_snapshot_posted_as_a_scenario_says_where_it_goes(small):
+    api, snapshot = small()
+    posted = {**snapshot, "contracts": snapshot["contracts"][:1]}  # a scenario body is at most 1 MiB
+    answer = api.client.post("/_emulator/scenarios", query_string={"client_id": api.tenant}, json=posted)
+    assert (answer.status_code, answer.json) == (400, {"error": "this is a snapshot of a whole world, not a scenario:"
+                                                                " restore it with PUT /_emulator/state (or `cesce-emulator import`)"})
+
+
 def test_the_sandbox_world_is_not_replaced(small, tenant_api):
     api, snapshot = small()
     answer = put(tenant_api(api.client, "~sandbox"), snapshot)
