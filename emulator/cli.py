@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from emulator import files, resources, tls
+from emulator.admin.snapshots import FORMATS
 from emulator.files import FileError
 from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
@@ -144,12 +145,15 @@ def seed(scenario: str, client_id: str, **flags) -> None:
 @main.command()
 @click.option("--client-id", required=True, help="The tenant to export.")
 @click.option("--state", required=True, help="The SQLite state file to read.")
-@click.option("--contract-no", help="Only this contract.")
+@click.option("--format", "form", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="JSON or YAML.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write it to this file, not standard output.")
+@click.option("--contract-no", help="Only the view of this contract (records, no clock history): not a snapshot.")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
-def export(client_id: str, contract_no: str | None, **flags) -> None:
-    """Print a tenant's world (clock, contracts, every record) as JSON."""
-    from emulator.admin import rules
-    from emulator.store import Store
+def export(client_id: str, form: str, out: str | None, contract_no: str | None, **flags) -> None:
+    """Write a snapshot of a tenant's whole world (clock, contracts, records, counters, due
+    work, tokens, faults, journal), which `import` restores."""
+    from emulator.admin import rules, snapshots
 
     settings = _settings(**flags)
     try:
@@ -168,10 +172,56 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
             if client_id not in known:
                 raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
                                            f" (it has: {', '.join(known) or 'none'})")
-            world = rules.state(tx, model, client_id, contract_no)
+            if contract_no is None:
+                world = snapshots.take(tx, model, client_id)
+            else:
+                world = rules.state(tx, model, client_id, contract_no)
     finally:
         store.close()
-    click.echo(json.dumps(world, indent=2, ensure_ascii=False))
+    text = snapshots.dump(world, form)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, "utf-8")
+    except OSError as error:
+        raise click.ClickException(f"--out {out}: {error.strerror or error}") from None
+
+
+@main.command("import")
+@click.argument("snapshot", type=click.File("r", encoding="utf-8"))
+@click.option("--client-id", required=True, help="The tenant whose world it replaces (the one it was taken of, or another).")
+@click.option("--state", required=True, help="The SQLite state file to write (made if it does not exist).")
+@click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
+def import_(snapshot, client_id: str, **flags) -> None:
+    """Replace a tenant's world in a state file with SNAPSHOT (a file written by `export` or
+    GET /_emulator/state, JSON or YAML; - for standard input), all or nothing."""
+    from emulator.admin import snapshots
+    from emulator.areas import SnapshotError
+
+    settings = _settings(**flags)
+    source = "standard input" if snapshot.name == "<stdin>" else snapshot.name
+    problem = Store.unreadable(settings.state)
+    if problem and Path(settings.state).exists() and Path(settings.state).stat().st_size:
+        raise click.ClickException(f"--state {settings.state}: {problem}")
+    try:
+        document = snapshots.load(snapshot.read())
+        model = SandboxModel(settings.mocks_dir)
+        store = Store(settings.state)
+        try:
+            with store.transaction() as tx:
+                restored = snapshots.restore(tx, model, client_id, document)
+        finally:
+            store.close()
+    except SnapshotError as error:
+        raise click.ClickException(f"{source}: {error}") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{source}: not a text file (a snapshot is JSON or YAML)") from None
+    except FileError as error:
+        raise click.ClickException(str(error)) from None
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    click.echo(json.dumps(restored, indent=2))
 
 
 @main.command("import-postman")

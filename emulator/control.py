@@ -152,4 +152,10 @@ class Control:
         return self._operator("GET", "journal", after=after, limit=10000)["entries"]
 
     def state(self, contract_no: str | None = None) -> dict:
+        """The tenant's whole world as a snapshot (what ``restore`` takes back), or the view of
+        one contract."""
         return self._operator("GET", "state", contractNo=contract_no)
+
+    def restore(self, snapshot: dict) -> dict:
+        """Replace the tenant's world with a snapshot; what was restored."""
+        return self._operator("PUT", "state", snapshot)

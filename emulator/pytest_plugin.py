@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -172,8 +173,21 @@ class CesceTenant:
         return self.control.journal(after)
 
     def state(self, contract_no: str | None = None) -> dict:
-        """The tenant's clock and every contract it has touched, with all their records."""
+        """The tenant's whole world (clock, every contract with all its records, due work,
+        tokens, faults, journal) as a snapshot ``restore`` takes back; with ``contract_no``,
+        the view of that contract alone."""
         return self.control.state(contract_no)
+
+    def restore(self, snapshot: str | os.PathLike | dict) -> dict:
+        """Replace the tenant's world with a saved one: a file written by ``cesce-emulator
+        export`` or GET /_emulator/state (JSON or YAML), or its document. It comes back under
+        this tenant's client id, clock included; the saved world's tokens stay its own client's.
+        Returns what was restored (``contracts``, ``now``, ``frozen``...)."""
+        if not isinstance(snapshot, dict):
+            from emulator.admin.snapshots import load
+
+            snapshot = load(Path(snapshot).read_text("utf-8"))
+        return self.control.restore(snapshot)
 
     def reset(self) -> None:
         """Forget the tenant: world, clock, tokens, journal and faults."""

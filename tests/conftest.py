@@ -129,6 +129,13 @@ def api(client) -> Api:
     return Api(client, f"tenant-{next(_tenants)}")
 
 
+@pytest.fixture(scope="session")
+def tenant_api() -> type[Api]:
+    """``tenant_api(client, tenant)``: the Api of a tenant named by the test, on the test
+    client of any emulator it made."""
+    return Api
+
+
 @pytest.fixture
 def sandbox(client) -> Api:
     return Api(client, f"tenant-{next(_tenants)}", catalog="sandbox")

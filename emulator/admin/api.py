@@ -21,7 +21,8 @@ import yaml
 from flask import Blueprint, Response, request
 
 from emulator import files
-from emulator.admin import rules, ui
+from emulator.admin import rules, snapshots, ui
+from emulator.areas import SnapshotError
 from emulator.auth.rules import client_id_problem
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
@@ -32,6 +33,7 @@ from emulator.world import clock_of
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
 bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_YAML = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
 _WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 
 
@@ -53,8 +55,11 @@ def _guard() -> Response | None:
         origin = request.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc.lower() != host:
             return json_response(403, {"error": f"a cross-site request (Origin {origin}) cannot use the operator surface"})
-        if not request.is_json:
-            return json_response(415, {"error": "operator writes take Content-Type: application/json (an empty body is fine)"})
+        # No browser sends JSON or YAML cross-site without a preflight, which this surface never
+        # grants; YAML is a snapshot's other form (PUT /_emulator/state).
+        if not request.is_json and request.mimetype not in _YAML:
+            return json_response(415, {"error": "operator writes take Content-Type: application/json (an empty body is"
+                                                " fine), or application/yaml for a snapshot"})
     return None
 
 
@@ -93,6 +98,8 @@ class _NoTenant(Exception):
 
 @bp.before_request
 def _read_body() -> None:
+    if request.method == "PUT" and request.endpoint == "admin.restore_state":
+        request.max_content_length = snapshots.MAX_BODY
     # The whole body is in hand before a route takes the store's lock: a client that stalls
     # while sending it then holds only its own connection.
     request.get_data()
@@ -171,14 +178,42 @@ def clock() -> Response:
 
 @bp.get("/state")
 def state() -> Response:
+    """The tenant's whole world as a snapshot (what PUT takes back); with ``contractNo``, the
+    view of that one contract. JSON, or YAML with ``format=yaml``."""
     cesce = services()
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
+    form = request.args.get("format", "json")
+    if form not in snapshots.FORMATS:
+        raise rules.OperatorError(f"format: one of {', '.join(snapshots.FORMATS)}")
+    tenant = _tenant()
     # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
     # world's start, work fallen due) happens again, the same, at the tenant's next contact.
     with cesce.store.transaction(rollback=True) as tx:
-        return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
+        if contract_no is None:
+            world = snapshots.take(tx, cesce.model, tenant)
+        else:
+            world = rules.state(tx, cesce.model, tenant, contract_no)
+    if form == "yaml":
+        return Response(snapshots.dump(world, "yaml"), 200, mimetype="application/yaml")
+    return json_response(200, world)
+
+
+@bp.put("/state")
+def restore_state() -> Response:
+    """Replace the tenant's world with a snapshot, all or nothing."""
+    cesce = services()
+    tenant = _tenant()
+    try:
+        # JSON or YAML whatever the Content-Type says: unlike a form POST, a web page of another
+        # origin cannot send a PUT without a CORS preflight, which the emulator never grants.
+        snapshot = snapshots.load(request.get_data(as_text=True))
+        with cesce.store.transaction() as tx:
+            restored = snapshots.restore(tx, cesce.model, tenant, snapshot)
+    except SnapshotError as error:
+        return json_response(400, {"error": f"snapshot: {error}"})
+    return json_response(200, restored)
 
 
 @bp.get("/scenarios")
@@ -193,6 +228,9 @@ def seed_scenario(name: str | None) -> Response:
     tenant = _tenant()
     if name is None:
         scenario, source = _body(), "posted scenario"
+        if isinstance(scenario, dict) and "snapshot" in scenario:
+            raise rules.OperatorError("this is a snapshot of a whole world, not a scenario: restore it with"
+                                      " PUT /_emulator/state (or `cesce-emulator import`)")
     else:
         try:
             scenario, source = rules.load_scenario(name, cesce.settings.fixtures_dir), name

@@ -149,14 +149,17 @@ def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> 
         numbers = [contract_no]
     else:
         numbers = contracts(current)
-    views = []
-    for number in numbers:
-        view = {"contractNo": number, "policy": contract(current, number).policy}
-        for area in model.areas.values():
-            if area.state is not None:
-                view.update(area.state(current, number))
-        views.append(view)
-    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": views}
+    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)),
+            "contracts": [contract_view(current, number) for number in numbers]}
+
+
+def contract_view(world: World, contract_no: str) -> dict:
+    """A contract as /_emulator/state shows it: its policy, and each area's records of it."""
+    view = {"contractNo": contract_no, "policy": contract(world, contract_no).policy}
+    for area in world.model.areas.values():
+        if area.state is not None:
+            view.update(area.state(world, contract_no))
+    return view
 
 
 def add_fault(tx: Tx, tenant: str, fault: dict, operations: Iterable[str]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.areas import Area
-from emulator.auth import api
+from emulator.areas import Area, SnapshotPart
+from emulator.auth import api, snapshot
 
 AREA = Area(
     name="auth",
@@ -13,4 +13,5 @@ AREA = Area(
     operations=api.operations,
     guard=api.guard,
     summary=api.summary,
+    snapshot=SnapshotPart(tenant_keys=("tokens",), tenant=snapshot.view, restore_tenant=snapshot.restore),
 )

@@ -17,3 +17,17 @@ def revoke(tx: Tx, value: str) -> bool:
     """Revoke a token; whether this call did (False when it already was: a concurrent refresh
     of the same refresh token lost the race)."""
     return tx.execute("UPDATE tokens SET revoked = 1 WHERE token = ? AND revoked = 0", value) == 1
+
+
+def tokens(tx: Tx, tenant: str) -> list[Row]:
+    """Every token issued to a tenant, in the order they were issued."""
+    return tx.all("tokens", "SELECT * FROM tokens WHERE tenant = ? ORDER BY issued_at, kind, token", tenant)
+
+
+def insert_many(tx: Tx, rows: list[Row]) -> None:
+    tx.insert("tokens", rows)
+
+
+def held(tx: Tx, values: list[str]) -> bool:
+    """Whether any of these tokens is already issued (to any tenant)."""
+    return tx.holds("tokens", "token", values)
