@@ -1,0 +1,146 @@
+"""The Sales products (sales, extensions, collections), as an area: what the core needs from
+them, in one place. Builds on the risk area: a sale is rated against its debtor's limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from emulator.areas import Area, Event, ListView, ModelPart
+from emulator.errors import InvalidValue
+from emulator.clock import format_instant, parse_duration, today
+from emulator.risks import rules as risks
+from emulator.sales import api, cesce, rating, store
+from emulator.sales.records import DEFAULT_REASON, EXTENSION_REASONS, EXTENSION_STATUSES, REASONS, STATUSES, TABLES, Sale
+from emulator.sales.rules import FIRST_SALE, MOVED_DAYS, SALES, policy_of
+from emulator.sales.seeding import seed_sales
+from emulator.sandbox_model import ModelError, SandboxModel
+from emulator.store import migration_files
+from emulator.wire import render_record
+from emulator.world import Contract, World
+
+HERE = Path(__file__).resolve().parent
+
+
+def check(model: SandboxModel, contract: dict, where: str) -> None:
+    """The sales of a contract document: statuses and reasons in their tables (3 and 4 for an
+    extended sale), each naming a debtor the document declares by its endorsementNo or
+    customerReference, references used once, an extended sale after the sale it extends."""
+    numbers = {seed["endorsementNo"] for seed in contract.get("debtors", []) if "endorsementNo" in seed}
+    references = {seed["customerReference"] for seed in contract.get("debtors", []) if "customerReference" in seed}
+    for batch in contract.get("generate", []):
+        if "firstEndorsementNo" in batch:
+            first = int(batch["firstEndorsementNo"])
+            numbers |= {str(n) for n in range(first, first + batch["count"])}
+    seen: set[str] = set()
+    for seed in contract.get("sales", []):
+        place = f"{where}, sale {seed.get('saleCesceReferenceNo') or seed.get('invoiceNo')}"
+        extension = "extends" in seed
+        statuses, reasons = (EXTENSION_STATUSES, EXTENSION_REASONS) if extension else (STATUSES, REASONS)
+        if seed["status"] not in model.codes[statuses]:
+            raise ModelError(f"{place}: unknown status {seed['status']!r}; known: {', '.join(model.codes[statuses])}")
+        reason = seed.get("reason", DEFAULT_REASON.get(seed["status"]))
+        if reason not in model.codes[reasons]:
+            raise ModelError(f"{place}: unknown reason {reason!r}; known: {', '.join(model.codes[reasons])}")
+        if extension and seed["extends"] not in seen:
+            raise ModelError(f"{place}: it extends {seed['extends']}, which is not a sale declared before it")
+        if not extension and seed.get("endorsementNo", "") not in numbers and seed.get("customerReference") not in references:
+            raise ModelError(f"{place}: name a debtor the contract declares, by endorsementNo or customerReference")
+        if "saleCesceReferenceNo" in seed:
+            if seed["saleCesceReferenceNo"] in seen:
+                raise ModelError(f"{place}: saleCesceReferenceNo {seed['saleCesceReferenceNo']} used twice")
+            seen.add(seed["saleCesceReferenceNo"])
+
+
+def seed(world: World, current: Contract, doc: dict) -> None:
+    """The covers of the contract's debtors as the risk area seeded them, then its sales, each
+    sale marked for re-rating with its date in the due queue; the numbering then continues
+    after the highest reference seeded."""
+    rating.take_covers(world, current.contract_no)
+    if not doc.get("sales"):
+        return
+    seeded = list(seed_sales(world.tx, world.model, world.tenant, policy_of(current), doc, world.now, FIRST_SALE))
+    store.insert(world.tx, [sale.to_row(world.tenant) for sale, _ in seeded])
+    for sale, rerate_at in seeded:
+        if rerate_at is not None:
+            world.schedule(rerate_at, rating.NAME, current.contract_no, f"{cesce.RERATE}{sale.sale_cesce_reference_no}")
+    last = max(sale.sale_cesce_reference_no for sale, _ in seeded)
+    world.tx.set_number(world.tenant, current.contract_no, SALES, max(last + 1, FIRST_SALE))
+
+
+def state(world: World, contract_no: str) -> dict[str, list[dict]]:
+    """Every sale of the contract, with what the wire does not show: its last change, and when
+    Cesce rates it again if it is marked for re-rating."""
+    due = {row["ref"]: row["due_at"] for row in world.tx.due_rows(world.tenant)
+           if row["area"] == rating.NAME and row["contract_no"] == contract_no}
+    return {"sales": [_state_record(Sale.from_row(row), due.get(f"{cesce.RERATE}{row['sale_no']}"))
+                      for row in store.sales(world.tx, world.tenant, contract_no)]}
+
+
+def _state_record(sale: Sale, rerate_at: datetime | None = None) -> dict:
+    return {**render_record(sale), "changedAt": format_instant(sale.changed_at) if sale.changed_at else None,
+            "rerateAt": format_instant(rerate_at) if rerate_at else None}
+
+
+def moved_since(now: datetime) -> datetime:
+    """Where the sales list's "moved in the last 48 hours" starts: two calendar days back."""
+    return datetime.combine(today(now) - timedelta(days=MOVED_DAYS), time(), UTC)
+
+
+# -- what Cesce does on its side (POST /_emulator/events) -----------------------------------
+
+_CONTRACT = {"type": "string", "pattern": "^[0-9]{1,11}$"}
+_SALE = {"type": "string", "pattern": "^[1-9][0-9]{0,11}$"}
+
+
+def _event_schema(**more: dict) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": ["contractNo", "saleCesceReferenceNo"],
+            "properties": {"contractNo": _CONTRACT, "saleCesceReferenceNo": _SALE, **more}}
+
+
+def _on_sale(change):
+    def apply(world: World, event: dict) -> list[dict]:
+        return [_state_record(change(world, event["contractNo"], int(event["saleCesceReferenceNo"])))]
+
+    return apply
+
+
+def _rerate(world: World, event: dict) -> list[dict]:
+    try:
+        delay = parse_duration(event.get("rerateIn", "P1D"))
+    except ValueError as error:
+        raise InvalidValue(field="rerateIn", allowed="an ISO 8601 duration (P1D, PT4H)") from error
+    if delay < timedelta(0):
+        raise InvalidValue(field="rerateIn", allowed="a duration not below zero")
+    sale = cesce.mark_for_rerating(world, event["contractNo"], int(event["saleCesceReferenceNo"]), delay)
+    return [_state_record(sale, world.now + delay)]
+
+
+EVENTS = {
+    "certify-sale": Event(_event_schema(), _on_sale(cesce.certify), "certify a rated sale (certificada)"),
+    "securitise-sale": Event(_event_schema(), _on_sale(cesce.securitise), "securitise a rated or certified sale (titulizada)"),
+    "cancel-sale": Event(_event_schema(), _on_sale(cesce.cancel), "take a sale off (Baja)"),
+    "rerate-sale": Event(_event_schema(rerateIn={"type": "string", "maxLength": 40}), _rerate,
+                         "mark a rated or rejected sale for re-rating (pendiente de retarificar); Cesce rates it again"
+                         " `rerateIn` later (P1D by default)"),
+}
+
+AREA = Area(
+    name=rating.NAME,
+    document=HERE / "openapi.yaml",
+    operations=api.operations,
+    requires=("risks",),
+    model=ModelPart(schema=HERE / "model.yaml", codes=TABLES, check=check),
+    seed=seed,
+    due=cesce.due,
+    state=state,
+    lists={"sales": ListView("Sales", ("saleCesceReferenceNo", "endorsementNo", "invoiceNo", "invoiceDate", "maturityDate",
+                                       "currencyAmount", "statusCode", "reasonStatusCode", "accruedPremium",
+                                       "collectedAmount", "changedAt", "rerateAt"),
+                             recent=moved_since, recent_title="Sales moved in the last 48 hours (calendar days)",
+                             limit_events=False)},
+    events=EVENTS,
+    journal_fields={"sale": ("saleCesceReferenceNo", "statusCode", "reasonStatusCode")},
+    migrations=migration_files(HERE / "migrations"),
+    reactions={risks.LIMIT_CHANGED: cesce.after_limit_change, cesce.CLAIM_DOSSIER_OPENED: cesce.dossier_opened},
+)
