@@ -59,7 +59,7 @@ def seed(world: World, current: Contract, doc: dict) -> None:
     rating.take_covers(world, current.contract_no)
     if not doc.get("sales"):
         return
-    seeded = list(seed_sales(world.tx, world.model, world.tenant, policy_of(current), doc, world.now, FIRST_SALE))
+    seeded = list(seed_sales(world.tx, world.model, world.tenant, policy_of(world, current), doc, world.now, FIRST_SALE))
     store.insert(world.tx, [sale.to_row(world.tenant) for sale, _ in seeded])
     for sale, rerate_at in seeded:
         if rerate_at is not None:

@@ -38,7 +38,7 @@ def after_limit_change(world: World, contract_no: str, ref: str) -> None:
     rows = store.debtor_sales(world.tx, world.tenant, contract_no, endorsement_no)
     if not rows:
         return
-    policy = policy_of(contract(world, contract_no))
+    policy = policy_of(world, contract(world, contract_no))
     for row in rows:
         sale = Sale.from_row(row)
         state = status_key(world.model, sale)
@@ -90,7 +90,7 @@ def due(world: World, contract_no: str, ref: str) -> None:
     row = store.sale(world.tx, world.tenant, contract_no, int(ref.removeprefix(RERATE)))
     if row is None or status_key(world.model, sale := Sale.from_row(row)) != "rerating":
         return  # taken off, or changed, since it was marked
-    policy = policy_of(contract(world, contract_no))
+    policy = policy_of(world, contract(world, contract_no))
     rating.save(world, sale, rating.rate(world, contract_no, policy, sale, again=True))
 
 

@@ -116,8 +116,15 @@ class Page:
     following: int | None
 
 
-def policy_of(current: Contract) -> SalesPolicy:
-    return SalesPolicy.of(current.policy)
+def policy_of(world: World, current: Contract) -> SalesPolicy:
+    """The policy's sales settings. A contract kept in a state file from before sales has none:
+    it takes those of the Sandbox Model's policy with the same description, or of the default."""
+    doc = current.policy
+    if "sales" not in doc:
+        policies = world.model.policies
+        doc = next((p for p in policies.values() if p.get("description") == doc.get("description")),
+                   policies[world.model.default_policy])
+    return SalesPolicy.of(doc)
 
 
 # -- declaring ------------------------------------------------------------------------------
@@ -129,7 +136,7 @@ def declare(world: World, contract_no: str, request: Declaration) -> Sale:
     debtor identifiers or neither (R4), a duplicate (R15), a subsidiary not active in the policy
     (R16), factoring fields the policy requires or does not allow (R17)."""
     current = contract(world, contract_no)
-    policy = policy_of(current)
+    policy = policy_of(world, current)
     debtor = _debtor(world, contract_no, request.debtor)
     number = request.subsidiary_no or "0"
     _check_subsidiary(world, policy, contract_no, number)
@@ -173,7 +180,7 @@ def modify(world: World, contract_no: str, ref: SaleRef, change: Modification) -
     sale's month and the policy's grace days, on the tenant's clock); an invoice or acquisition
     date moved to another month (7)."""
     current = contract(world, contract_no)
-    policy = policy_of(current)
+    policy = policy_of(world, current)
     sale = _find(world, contract_no, ref)
     reference = str(sale.sale_cesce_reference_no)
     if store.in_claim(world.tx, world.tenant, contract_no, sale.endorsement_no):
@@ -253,7 +260,7 @@ def subsidiaries(world: World, contract_no: str) -> list[Subsidiary]:
     """GET subsidiaries: the policy's subsidiaries active today, whose numbers are the
     subsidiaryNo of its sales (the head office, 0, is not one of them)."""
     current = contract(world, contract_no)
-    return [s for s in policy_of(current).subsidiaries if s.active(world.today)]
+    return [s for s in policy_of(world, current).subsidiaries if s.active(world.today)]
 
 
 # -- extensions and collections ---------------------------------------------------------
@@ -265,7 +272,7 @@ def extend(world: World, contract_no: str, ref: SaleRef, maturity_date: date, ma
     never above it) to the new ``maturity_date``; the original becomes Prorrogada and can no
     longer be modified (R21). Only a rated sale that is not a credit note can be extended."""
     current = contract(world, contract_no)
-    policy = policy_of(current)
+    policy = policy_of(world, current)
     original = _find(world, contract_no, ref)
     reference = str(original.sale_cesce_reference_no)
     if original.credit_note or status_key(world.model, original) != "rated":
