@@ -85,6 +85,21 @@ def test_a_list_of_records_an_area_adds_to_the_state_gets_a_table_of_its_own(api
     assert "<h4>dossiers <small>(2)</small></h4>" in html
 
 
+def test_the_sales_show_with_their_calendar_window_and_no_limit_buttons(api, client):
+    api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z", "freeze": True})
+    html = page(client, api.tenant)
+    article = html.split(f'id="contract-{STANDARD}"', 1)[1].split("</article>", 1)[0]
+    table = article.split('data-list="sales"', 1)[1].split("</table>", 1)[0]
+    headers = [name.replace("<wbr>", "") for name in re.findall(r"<th>([\w<>]+)</th>", table)]
+    assert headers[:3] == ["saleCesceReferenceNo", "endorsementNo", "invoiceNo"] and "Cesce" not in headers
+    assert "<h4>Sales <small>(17)</small></h4>" in article and 'data-call="events"' not in table
+    # Moved from 2026-01-13 00:00 on: 1000011 changed exactly 48 hours ago, on the 13th, and is one.
+    recent = html.split('id="movements"', 1)[1].split("</section>", 1)[0]
+    sales = recent.split("Sales moved in the last 48 hours (calendar days)", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<td data-field="saleCesceReferenceNo">(\d+)</td>', sales) == [
+        "1000002", "1000007", "1000008", "1000011", "1000012", "1000016"]
+
+
 def test_the_sandbox_world_is_not_a_tenant_of_the_dashboard(client):
     html = page(client, "~sandbox")
     assert "world is the Sandbox Model; pick a tenant" in html and 'id="clock"' not in html
@@ -198,8 +213,11 @@ def test_the_dashboard_follows_the_committee_and_highlights_a_finding(browser):
         after = _portfolio(browser)
         assert "300001" not in after
         assert after["106"]["creditLimitGranted"] == "112500,00" and after["106"]["statusCode"] == "2"
-        moved = browser.find_elements(By.CSS_SELECTOR, '#movements tr[data-record="106"]')
+        moved = browser.find_elements(By.CSS_SELECTOR, '#movements table[data-list="debtors"] tr[data-record="106"]')
         assert len(moved) == 1
+        # The mock sale that waited on the request (1000008, on 106) was rated then: it moved too.
+        sold = browser.find_elements(By.CSS_SELECTOR, '#movements table[data-list="sales"] tr[data-record="106"]')
+        assert [row.find_element(By.CSS_SELECTOR, 'td[data-field="saleCesceReferenceNo"]').text for row in sold] == ["1000008"]
 
         # A request Cesce would refuse, accepted in lenient mode with a finding.
         answer = erp.request("POST", f"classifications/v1/contracts/{STANDARD}/classifications",
