@@ -3,16 +3,16 @@ them, in one place. Builds on the risk area: a sale is rated against its debtor'
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from emulator.areas import Area, Event, ListView, ModelPart
+from emulator.clock import format_instant, parse_duration
 from emulator.errors import InvalidValue
-from emulator.clock import format_instant, parse_duration, today
 from emulator.risks import rules as risks
 from emulator.sales import api, cesce, rating, store
 from emulator.sales.records import DEFAULT_REASON, EXTENSION_REASONS, EXTENSION_STATUSES, REASONS, STATUSES, TABLES, Sale
-from emulator.sales.rules import FIRST_SALE, MOVED_DAYS, SALES, policy_of
+from emulator.sales.rules import FIRST_SALE, SALES, moved_since, policy_of
 from emulator.sales.seeding import seed_sales
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.store import migration_files
@@ -80,11 +80,6 @@ def state(world: World, contract_no: str) -> dict[str, list[dict]]:
 def _state_record(sale: Sale, rerate_at: datetime | None = None) -> dict:
     return {**render_record(sale), "changedAt": format_instant(sale.changed_at) if sale.changed_at else None,
             "rerateAt": format_instant(rerate_at) if rerate_at else None}
-
-
-def moved_since(now: datetime) -> datetime:
-    """Where the sales list's "moved in the last 48 hours" starts: two calendar days back."""
-    return datetime.combine(today(now) - timedelta(days=MOVED_DAYS), time(), UTC)
 
 
 # -- what Cesce does on its side (POST /_emulator/events) -----------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from emulator.clock import today
 from emulator.errors import InvalidValue
 from emulator.risks import rules as risks
 from emulator.risks.records import Debtor
@@ -43,7 +44,7 @@ from emulator.sales.errors import (
 )
 from emulator.sales.policy import WITH_RECOURSE, SalesPolicy, Subsidiary
 from emulator.sales.rating import rate
-from emulator.sales.records import STATUSES, EXTENSION_STATUSES, UNMODIFIABLE, Outcome, Sale, settle, status_key
+from emulator.sales.records import EXTENSION_STATUSES, STATUSES, UNMODIFIABLE, Outcome, Sale, settle, status_key
 from emulator.sales.windows import Window, month_label, same_month, window
 from emulator.wire import Amount, format_amount, format_date
 from emulator.world import Contract, World, contract
@@ -245,15 +246,20 @@ def list_sales(world: World, contract_no: str, filters: Filters, start: int, siz
                     for entry in world.model.codes[table].values()}, key=lambda code: (len(code), code))
     if filters.status_code is not None and filters.status_code not in codes:
         raise InvalidValue(field="statusCode", allowed=", ".join(codes))
-    since = datetime.combine(world.today - timedelta(days=MOVED_DAYS), time(), UTC)
     rows = store.page(world.tx, world.tenant, contract_no, store.Filters(
         endorsement_no=_debtor(world, contract_no, filters.debtor).endorsement_no if filters.debtor else None,
         invoiced=_month_days(*filters.month) if filters.month else None,
         status_code=filters.status_code,
-        moved=(since, world.now) if filters.moved else None,
+        moved=(moved_since(world.now), world.now) if filters.moved else None,
     ), start, size + 1)
     records = [Sale.from_row(row) for row in rows[:size]]
     return Page(records, rows[size]["sale_no"] if len(rows) > size else None)
+
+
+def moved_since(now: datetime) -> datetime:
+    """Where "moved in the last 48 hours" starts: 00:00 of two calendar days before ``now``'s
+    day (on 05/08/2023, 03/08/2023 00:00), however late in the day ``now`` is."""
+    return datetime.combine(today(now) - timedelta(days=MOVED_DAYS), time(), UTC)
 
 
 def subsidiaries(world: World, contract_no: str) -> list[Subsidiary]:

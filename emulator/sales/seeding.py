@@ -19,6 +19,8 @@ from emulator.wire import parse_amount
 
 #: A sale to seed, and when Cesce rates it again if it is marked for re-rating.
 Seeded = tuple[Sale, datetime | None]
+#: When a sale changed last, if its document does not say: before the 48 hours of the sales list.
+_SINCE = "-P4D"
 #: Statuses in which a sale keeps the premium it accrued when it was rated.
 _ACCRUING = frozenset({"rated", "certified", "securitised", "extended", "rerating"})
 
@@ -60,7 +62,7 @@ def _debtor(tx: Tx, tenant: str, contract_no: str, seed: dict) -> Debtor:
 
 def _sale(model: SandboxModel, policy: SalesPolicy, contract_no: str, number: int, debtor: Debtor | None, seed: dict,
           original: Sale | None, now: datetime) -> Sale:
-    since = resolve_time(seed.get("since", "-P4D"), now)
+    since = resolve_time(seed.get("since", _SINCE), now)
     if original is not None:
         sale = original.changed(maturity_date=day(seed["maturityDate"], now), collected_amount=0, collection_date=None,
                                 maturity_amount=parse_amount(seed["maturityAmount"]),
@@ -87,7 +89,7 @@ def _sale(model: SandboxModel, policy: SalesPolicy, contract_no: str, number: in
         reason_status_code=model.codes[reason_table(sale)].code(seed.get("reason", DEFAULT_REASON[state])),
         accrued_premium=premium,
         collected_amount=collected,
-        collection_date=day(seed.get("collectedOn", seed.get("since", "-P4D")), now) if collected else None,
+        collection_date=day(seed.get("collectedOn", seed.get("since", _SINCE)), now) if collected else None,
         declaration_date=today(since),
         status_date=today(since),
         changed_at=since,

@@ -57,3 +57,14 @@ def test_a_policy_without_its_sales_settings_fails_at_start_up(mocks):
     path.write_text(yaml.safe_dump(policies), "utf-8")
     with pytest.raises(ModelError, match="graceDays"):
         SandboxModel(mocks)
+
+
+@pytest.mark.parametrize("where", ["debtor", "sale"])
+def test_a_scenario_time_out_of_the_calendar_is_refused_by_name(api, where):
+    debtor = {"endorsementNo": "1", "countryCode": "ES", "taxCode": "B1", "status": "in-force", "requested": "1000,00"}
+    sale = {"endorsementNo": "1", "invoiceNo": "A", "invoiceDate": "-P1D", "maturityDate": "P30D", "amount": "1,00",
+            "status": "rated"}
+    (debtor if where == "debtor" else sale)["since"] = "P999999999D"
+    answer = api.client.post("/_emulator/scenarios", query_string={"client_id": api.tenant},
+                             json={"contracts": [{"contractNo": "20000000077", "debtors": [debtor], "sales": [sale]}]})
+    assert answer.status_code == 400 and "'P999999999D'" in answer.json["error"] and "out of the calendar's range" in answer.json["error"]
