@@ -19,9 +19,9 @@ class Sales:
         self.api._token = None
 
     def declare(self, contract: str = STANDARD, **sale: str) -> Any:
+        """POST sales: an invoice F-1 of 1000,00 dated 2026-01-10, due 2026-03-11, unless ``sale`` says otherwise."""
         body = {"sale": {"invoiceNo": "F-1", "invoiceDate": "20260110", "maturityDate": "20260311",
                          "currencyAmount": "1000,00", **sale}}
-        body["sale"] = {key: value for key, value in body["sale"].items() if value is not None}
         return self.api.post(f"sales/v1/contracts/{contract}/sales", body)
 
     def modify(self, contract: str, sale: dict, **modification: str) -> Any:
