@@ -123,9 +123,10 @@ def seed(scenario: str, client_id: str, **flags) -> None:
             document, source = rules.load_scenario(scenario, settings.fixtures_dir), scenario
         model = SandboxModel(settings.mocks_dir)
         store = Store(settings.state)
-        with store.transaction() as tx:
-            result = rules.seed_scenario(tx, model, client_id, document, source)
-        store.close()
+        try:
+            result = rules.seed_scenario(store, model, client_id, document, source)
+        finally:
+            store.close()
     except LookupError:
         raise click.ClickException(f"no scenario {scenario!r}") from None
     except (ModelError, rules.OperatorError) as error:
@@ -150,13 +151,17 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
         raise click.ClickException(f"--state {settings.state}: {problem}; export reads a state file written by"
                                    " `cesce-emulator serve --state` or `seed`")
     store = Store(settings.state)
+    model = SandboxModel(settings.mocks_dir)
+
+    def view(tx):
+        known = tx.tenants()
+        if client_id not in known:
+            raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
+                                       f" (it has: {', '.join(known) or 'none'})")
+        return rules.state(tx, model, client_id, contract_no)
+
     try:
-        with store.transaction(rollback=True) as tx:
-            known = tx.tenants()
-            if client_id not in known:
-                raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
-                                           f" (it has: {', '.join(known) or 'none'})")
-            world = rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no)
+        world = store.view(view)
     finally:
         store.close()
     click.echo(json.dumps(world, indent=2, ensure_ascii=False))

@@ -3,8 +3,20 @@
 All SQL lives in the store: the core's tables here, each area's in its own ``store`` module,
 which runs its queries through a ``Tx``. Rules receive a ``Tx`` and read and write plain dicts
 keyed by column name; DATE and INSTANT columns come back as ``date`` and ``datetime``. Every
-transaction holds the store's lock and commits as a whole, so an acknowledged write is durable
-and a failed request leaves nothing half-written.
+transaction commits as a whole, so an acknowledged write is durable and a failed request leaves
+nothing half-written.
+
+Concurrency. The state is a WAL database reached through a pool of connections, one per
+transaction in progress: a read transaction (``write=False``) reads a snapshot and neither
+waits for a writer nor holds one up; a write transaction (``BEGIN IMMEDIATE``) holds the
+database's write lock until it commits, so writes are serialized by the database itself, which
+is what lets several processes share one file (a CLI seeding while the server runs). A read
+transaction refuses to write (``WriteNeeded``), so a caller that expected to only read starts
+again in a write transaction. Write transactions of this process queue at a fair gate first, in
+the order they asked, so a long task written in steps (``Tx.step``: seeding 100,000 debtors)
+lets every other writer in between its steps. ``:memory:`` is a private file in a temporary
+directory, removed when the store closes, with nothing fsynced: the same model, no
+durability asked for.
 
 The schema carries a version (``PRAGMA user_version``): the number of the last migration
 applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
@@ -16,27 +28,38 @@ the database itself, never kept by hand.
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.clock import format_instant, parse_instant
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
 #: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
 _TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
+#: Idle connections the pool keeps open; more are opened while more transactions run at once.
+_IDLE = 32
 
 
 class StoreError(RuntimeError):
     """The state file cannot be used by this release."""
+
+
+class WriteNeeded(Exception):
+    """A read transaction was asked to write: start the work again in a write transaction."""
 
 
 def migration_files(directory: Path) -> dict[int, str]:
@@ -50,6 +73,33 @@ def migration_files(directory: Path) -> dict[int, str]:
     return found
 
 
+class _FairGate:
+    """A lock taken in the order it was asked for (threading.Lock promises no order): a writer
+    that lets go and asks again queues behind those already waiting."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self) -> None:
+        with self._lock:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder handing the gate over
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()  # still held, by the next in line
+            else:
+                self._held = False
+
+
 class Store:
     def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None,
                  synchronous: str = "NORMAL") -> None:
@@ -61,29 +111,65 @@ class Store:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        if path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(f"PRAGMA synchronous={synchronous}")
-            self._conn.execute("PRAGMA busy_timeout=10000")
+        self._file, self._synchronous = path, synchronous
+        if path == ":memory:":
+            folder = tempfile.mkdtemp(prefix="cesce-emulator-")
+            self._file, self._synchronous = str(Path(folder) / "state.sqlite3"), "OFF"
+            self._removal = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._gate = _FairGate()
+        self._trace: Callable[[str], None] | None = None
         if migrations is None:
             from emulator.areas import discover
 
             migrations = all_migrations(discover().migrations())
-        self.version = self._migrate(migrations)
-        self._kinds: dict[str, dict[str, str]] = {}
-        self._converters: dict[str, list[tuple[str, Any]]] = {}
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            self.version = self._migrate(conn, migrations)
+            tables = [row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            self._kinds: dict[str, dict[str, str]] = {
+                table: {col[1]: col[2] for col in conn.execute(f"PRAGMA table_info({table})")} for table in tables}
+        except BaseException:
+            conn.close()
+            raise
+        self._give(conn)
         converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
-        for table in self.tables():
-            columns = {col[1]: col[2] for col in self._conn.execute(f"PRAGMA table_info({table})")}
-            self._kinds[table] = columns
-            # The columns read back as Python values: a page of 500 rows converts these few.
-            self._converters[table] = [(name, converters[kind]) for name, kind in columns.items() if kind in converters]
+        # The columns read back as Python values: a row converts only these few.
+        self._converters = {table: {name: converters[kind] for name, kind in columns.items() if kind in converters}
+                            for table, columns in self._kinds.items()}
         self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
 
-    def _migrate(self, migrations: Mapping[int, tuple[str, str]]) -> int:
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.set_trace_callback(self._trace)
+        return conn
+
+    def _take(self) -> sqlite3.Connection:
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()  # the most recently used: its cache is the warmest
+        return self._connect()
+
+    def _give(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                conn.close()
+                return
+        with self._idle_lock:
+            if len(self._idle) < _IDLE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def _migrate(self, conn: sqlite3.Connection, migrations: Mapping[int, tuple[str, str]]) -> int:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         latest = max(migrations, default=0)
         if version > latest:
             raise StoreError(f"{self.path} has schema version {version}, made by a newer cesce-sandbox;"
@@ -92,44 +178,78 @@ class Store:
             owner, script = migrations[number]
             try:
                 # A migration is one transaction: the file is at one version or the next.
-                self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+                conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
             except sqlite3.Error as error:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise StoreError(f"{self.path}: migration {number} ({owner}) failed: {error}") from None
         return latest
 
     def tables(self) -> list[str]:
-        return [row[0] for row in self._conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return sorted(self._kinds)
 
     @contextmanager
-    def transaction(self, *, rollback: bool = False) -> Iterator[Tx]:
-        """One atomic unit of work. With ``rollback`` nothing it writes is kept: the sandbox
-        catalog runs the same rules that way, so no state leaks between its requests."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, write: bool = True, rollback: bool = False,
+                    steps: Callable[[Tx, int], None] | None = None) -> Iterator[Tx]:
+        """One atomic unit of work. A read transaction (``write=False``) sees one snapshot and
+        raises WriteNeeded at its first write. With ``rollback`` nothing written is kept: the
+        sandbox catalog runs the same rules that way, so no state leaks between its requests.
+        With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far, lets
+        the writers waiting go first, starts again and hands the new transaction and the step's
+        count to ``steps``."""
+        conn = self._take()
+        tx = Tx(self, conn, write, steps)
+        try:
+            if write:
+                tx._begin()
+            else:
+                conn.execute("BEGIN")
             try:
-                yield Tx(self)
+                yield tx
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("ROLLBACK" if rollback else "COMMIT")
+            conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
+        finally:
+            tx._end()
+            self._give(conn)
+
+    def view(self, work: Callable[[Tx], T]) -> T:
+        """What ``work`` finds, in a read transaction; when it has to write on the way (a view
+        works out a world as it would be: a tenant's first contact, work fallen due), again in
+        a write transaction rolled back. A view changes nothing, and mostly holds no one up."""
+        try:
+            with self.transaction(write=False) as tx:
+                return work(tx)
+        except WriteNeeded:
+            with self.transaction(rollback=True) as tx:
+                return work(tx)
 
     def ping(self) -> None:
-        """Raise sqlite3.Error if the database does not answer. It does not wait behind a
-        transaction in progress: a store busy with a long write (seeding 100,000 debtors, say)
-        is a working store, and readiness must not wait 15 s for it."""
-        if not self._lock.acquire(blocking=False):
-            return
+        """Raise sqlite3.Error if the database does not answer. A read on a connection of its
+        own: it waits for no transaction in progress, however long (seeding 100,000 debtors)."""
+        conn = self._take()
         try:
-            self._conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
+            conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
         finally:
-            self._lock.release()
+            self._give(conn)
+
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Hand every SQL statement the store runs to ``callback`` (None: stop); for benchmarks
+        that show the statements a request costs."""
+        self._trace = callback
+        with self._idle_lock:
+            for conn in self._idle:
+                conn.set_trace_callback(callback)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+        if hasattr(self, "_removal"):
+            self._removal()
 
     @staticmethod
     def unreadable(path: str) -> str | None:
@@ -159,12 +279,6 @@ class Store:
             out[key] = _param(value)
         return out
 
-    def _from_db(self, table: str, row: Row) -> Row:
-        for key, convert in self._converters[table]:
-            if row.get(key) is not None:
-                row[key] = convert(row[key])
-        return row
-
 
 def all_migrations(areas: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
     """The core's migrations with the areas' ({number: (area, SQL)}), checked to share no number."""
@@ -189,11 +303,41 @@ def _param(value: Any) -> Any:
 class Tx:
     """What the rules may do inside one transaction: the core's operations, and the generic
     ones (``all``, ``one``, ``insert``, ``update``, ``delete``, ``execute``) through which each
-    area's store module runs its own SQL."""
+    area's store module runs its own SQL. In a read transaction every write raises WriteNeeded
+    before it reaches the database."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._conn = store._conn
+    def __init__(self, store: Store, conn: sqlite3.Connection, write: bool = True,
+                 steps: Callable[[Tx, int], None] | None = None) -> None:
+        self._store, self._conn = store, conn
+        self.write = write
+        self._steps = steps
+        self._gated = False
+
+    def _begin(self) -> None:
+        self._store._gate.acquire()
+        self._gated = True
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _end(self) -> None:
+        if self._gated:
+            self._gated = False
+            self._store._gate.release()
+
+    def _writing(self) -> None:
+        if not self.write:
+            raise WriteNeeded()
+
+    def step(self, done: int = 0) -> None:
+        """A step of a long task is written (``done`` records): in a transaction opened with
+        ``steps``, commit it, let the writers waiting go first, start the next step and tell
+        ``steps``; otherwise nothing. What a step leaves behind must be invisible or whole by
+        itself (a contract being seeded is invisible until its last step)."""
+        if self._steps is None:
+            return
+        self._conn.execute("COMMIT")
+        self._end()
+        self._begin()
+        self._steps(self, done)
 
     # -- generic ----------------------------------------------------------------------------
 
@@ -201,7 +345,14 @@ class Tx:
         """The rows a SELECT on ``table`` finds, with its DATE and INSTANT columns converted."""
         cursor = self._conn.execute(sql, [_param(p) for p in params])
         names = [column[0] for column in cursor.description]
-        return [self._store._from_db(table, dict(zip(names, row))) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+        converters = self._store._converters[table]
+        convert = [(name, converters[name]) for name in names if name in converters]
+        for row in rows if convert else ():
+            for name, parse in convert:
+                if row[name] is not None:
+                    row[name] = parse(row[name])
+        return rows
 
     def one(self, table: str, sql: str, *params: Any) -> Row | None:
         rows = self.all(table, sql, *params)
@@ -210,6 +361,7 @@ class Tx:
     def insert(self, table: str, rows: list[Row]) -> None:
         if not rows:
             return
+        self._writing()
         converted = [self._store._to_db(table, row) for row in rows]
         columns = list(converted[0])
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -219,6 +371,7 @@ class Tx:
         """Set ``changes`` on the rows whose columns equal ``key``."""
         if not changes:
             return
+        self._writing()
         values = self._store._to_db(table, changes)
         where = self._store._to_db(table, key)
         self._conn.execute(
@@ -227,11 +380,13 @@ class Tx:
         )
 
     def delete(self, table: str, key: Row) -> None:
+        self._writing()
         where = self._store._to_db(table, key)
         self._conn.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in where)}", list(where.values()))
 
     def execute(self, sql: str, *params: Any) -> int:
-        """A statement that returns no rows; how many rows it changed."""
+        """A statement that changes rows (none are returned); how many it changed."""
+        self._writing()
         return self._conn.execute(sql, [_param(p) for p in params]).rowcount
 
     # -- tenants and clocks -----------------------------------------------------------------
@@ -246,8 +401,27 @@ class Tx:
     def tenant(self, tenant: str) -> Row | None:
         return self.one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
 
+    def tenant_state(self, tenant: str) -> Row:
+        """What every request of a tenant reads first, in one statement: its row of ``tenants``
+        (``known``: whether it has one; its clock and where its world starts), whether a fault
+        waits for it (``faulty``), and the instant of its next due work (``next_due``; the
+        work of contracts being seeded waits until they are whole)."""
+        row = self.one(
+            "tenants",
+            "SELECT t.tenant IS NOT NULL AS known, t.clock_offset, t.clock_frozen_at, t.born_at,"
+            " EXISTS (SELECT 1 FROM faults f WHERE f.tenant = k.tenant AND f.remaining > 0) AS faulty,"
+            f" (SELECT d.due_at FROM due d WHERE d.tenant = k.tenant AND {_WHOLE} ORDER BY d.due_at, d.id LIMIT 1)"
+            " AS next_due"
+            " FROM (SELECT CAST(? AS TEXT) AS tenant) k LEFT JOIN tenants t ON t.tenant = k.tenant",
+            tenant,
+        )
+        if row["next_due"] is not None:
+            row["next_due"] = parse_instant(row["next_due"])
+        return row
+
     def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None,
                     born_at: datetime | None) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM tenants WHERE tenant = ?", [tenant])
         self.insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at,
                                  "born_at": born_at}])
@@ -255,6 +429,7 @@ class Tx:
     def reset(self, tenant: str | None = None) -> None:
         """Forget a tenant (or every tenant, the sandbox's world aside): every row of every
         table that is scoped by tenant."""
+        self._writing()
         for table in self._store.tenant_tables:
             if tenant is None:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
@@ -281,12 +456,23 @@ class Tx:
 
     def delete_contract(self, tenant: str, contract_no: str) -> None:
         """A contract and everything of it: every table scoped by tenant and contract."""
+        self._writing()
         for table in self._store.tenant_tables:
             if "contract_no" in self._store._kinds[table]:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
 
+    def mark_seeding(self, tenant: str, contract_no: str, until: datetime | None, was: datetime) -> bool:
+        """Move until when a contract is being seeded (None: it is whole now) from ``was``, the
+        lease its seeding holds; whether it still held it (False: the tenant was reset, or the
+        lease ran out and the contract was taken over)."""
+        self._writing()
+        return self._conn.execute(
+            "UPDATE contracts SET seeding_until = ? WHERE tenant = ? AND contract_no = ? AND seeding_until = ?",
+            [_param(until), tenant, contract_no, _param(was)]).rowcount == 1
+
     def take_number(self, tenant: str, contract_no: str, name: str, first: int = 1) -> int:
         """The contract's next number of the counter ``name`` (``first`` if it never counted)."""
+        self._writing()
         return self._conn.execute(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = counters.next + 1"
@@ -296,6 +482,7 @@ class Tx:
 
     def set_number(self, tenant: str, contract_no: str, name: str, value: int) -> None:
         """The number the counter ``name`` gives next."""
+        self._writing()
         self._conn.execute(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = excluded.next",
@@ -308,9 +495,10 @@ class Tx:
         self.insert("due", [{"tenant": tenant, "contract_no": contract_no, "due_at": at, "area": area, "ref": ref}])
 
     def next_due(self, tenant: str, now: datetime) -> Row | None:
-        """The earliest row due by ``now`` (the first scheduled, among rows due at one instant)."""
-        return self.one("due", "SELECT * FROM due WHERE tenant = ? AND due_at <= ? ORDER BY due_at, id LIMIT 1",
-                        tenant, now)
+        """The earliest row due by ``now`` (the first scheduled, among rows due at one
+        instant), contracts being seeded aside."""
+        return self.one("due", f"SELECT * FROM due d WHERE tenant = ? AND due_at <= ? AND {_WHOLE}"
+                               " ORDER BY due_at, id LIMIT 1", tenant, now)
 
     def due_rows(self, tenant: str) -> list[Row]:
         """Every row still to fall due, in time order."""
@@ -322,10 +510,12 @@ class Tx:
         return row["due_at"] if row else None
 
     def unschedule(self, tenant: str, contract_no: str, area: str, ref: str) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?",
                            [tenant, contract_no, area, ref])
 
     def done(self, due_id: int) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM due WHERE id = ?", [due_id])
 
     # -- journal ----------------------------------------------------------------------------
@@ -354,12 +544,20 @@ class Tx:
             " AND (method IS NULL OR method = ?) ORDER BY id LIMIT 1",
             tenant, operation, method,
         )
-        if fault and fault["skip"]:
+        if fault is None:
+            return None
+        self._writing()
+        if fault["skip"]:
             self._conn.execute("UPDATE faults SET skip = skip - 1 WHERE id = ?", [fault["id"]])
             return None
-        if fault:
-            self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
+        self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
         return fault
 
     def clear_faults(self, tenant: str) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM faults WHERE tenant = ?", [tenant])
+
+
+#: A due row's contract is whole: not being seeded (its work waits until it is).
+_WHOLE = ("NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant = d.tenant AND c.contract_no = d.contract_no"
+          " AND c.seeding_until IS NOT NULL)")

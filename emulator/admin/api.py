@@ -3,6 +3,7 @@ the ``client_id`` query parameter or the ``X-Emulator-Tenant`` header."""
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 import yaml
@@ -12,7 +13,7 @@ from emulator.admin import rules, ui
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
-from emulator.world import clock_of
+from emulator.world import Seeding, SeedingLost, clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
 bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
@@ -40,6 +41,12 @@ def _business_error(error: BusinessError) -> Response:
     return json_response(operator_status(error), {"error": text, "errorCode": code})
 
 
+@bp.errorhandler(Seeding)
+@bp.errorhandler(SeedingLost)
+def _seeding(error: Exception) -> Response:
+    return json_response(409, {"error": str(error)}, {"Retry-After": "1"} if isinstance(error, Seeding) else None)
+
+
 @bp.errorhandler(_NoTenant)
 def _no_tenant(_: _NoTenant) -> Response:
     return json_response(400, {"error": "name the tenant: ?client_id=... or the X-Emulator-Tenant header"})
@@ -65,18 +72,22 @@ def _body():
 def health() -> Response:
     cesce = services()
     cesce.store.ping()
-    try:
-        installed = version("cesce-sandbox")
-    except PackageNotFoundError:
-        installed = "unknown"
-    return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
+    return json_response(200, {"status": "ok", "version": _installed(), "strict": cesce.settings.strict,
                                "state": cesce.settings.state, "pageSize": cesce.settings.page_size})
+
+
+@cache
+def _installed() -> str:
+    # Looked up once: reading the installed distributions costs more than the rest of a health check.
+    try:
+        return version("cesce-sandbox")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 @bp.get("/tenants")
 def tenants() -> Response:
-    with services().store.transaction(rollback=True) as tx:
-        return json_response(200, {"tenants": tx.tenants()})
+    return json_response(200, {"tenants": services().store.view(lambda tx: tx.tenants())})
 
 
 @bp.post("/reset")
@@ -90,8 +101,12 @@ def reset() -> Response:
 @bp.route("/clock", methods=["GET", "POST"])
 def clock() -> Response:
     tenant = _tenant()
-    with services().store.transaction() as tx:
-        state = rules.change_clock(tx, tenant, _body()) if request.method == "POST" else clock_of(tx, tenant)
+    if request.method == "POST":
+        change = _body()
+        with services().store.transaction() as tx:
+            state = rules.change_clock(tx, tenant, change)
+    else:
+        state = services().store.view(lambda tx: clock_of(tx, tenant))
     return json_response(200, {"tenant": tenant, **rules.clock_view(state)})
 
 
@@ -101,10 +116,10 @@ def state() -> Response:
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
+    tenant = _tenant()
     # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
     # world's start, work fallen due) happens again, the same, at the tenant's next contact.
-    with cesce.store.transaction(rollback=True) as tx:
-        return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
+    return json_response(200, cesce.store.view(lambda tx: rules.state(tx, cesce.model, tenant, contract_no)))
 
 
 @bp.get("/scenarios")
@@ -124,8 +139,7 @@ def seed_scenario(name: str | None) -> Response:
             scenario, source = rules.load_scenario(name, cesce.settings.fixtures_dir), name
         except LookupError:
             return json_response(404, {"error": f"no scenario {name!r} in fixtures/"})
-    with cesce.store.transaction() as tx:
-        return json_response(200, rules.seed_scenario(tx, cesce.model, tenant, scenario, source))
+    return json_response(200, rules.seed_scenario(cesce.store, cesce.model, tenant, scenario, source))
 
 
 @bp.get("/journal")
@@ -135,25 +149,30 @@ def journal() -> Response:
         limit = min(int(request.args.get("limit", 1000)), 10000)
     except ValueError:
         raise rules.OperatorError("after and limit are integers") from None
-    with services().store.transaction(rollback=True) as tx:
-        return json_response(200, {"entries": rules.journal(tx, _tenant(), after, limit)})
+    tenant = _tenant()
+    return json_response(200, {"entries": services().store.view(lambda tx: rules.journal(tx, tenant, after, limit))})
 
 
 @bp.post("/events")
 def events() -> Response:
     cesce = services()
+    tenant, body = _tenant(), _body()
     with cesce.store.transaction() as tx:
-        return json_response(200, {"results": rules.apply_events(tx, cesce.model, _tenant(), _body())})
+        return json_response(200, {"results": rules.apply_events(tx, cesce.model, tenant, body)})
 
 
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
     tenant = _tenant()
     cesce = services()
+    if request.method == "GET":
+        found = cesce.store.view(lambda tx: tx.faults(tenant))
+        return json_response(200, {"faults": [rules.fault_view(row) for row in found]})
+    body = _body() if request.method == "POST" else None
     with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
-        elif request.method == "DELETE":
+            rules.add_fault(tx, tenant, body, cesce.api.operations)
+        else:
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})
 
