@@ -271,12 +271,14 @@ class Store:
     # -- conversions between Python values and columns -------------------------------------
 
     def _to_db(self, table: str, row: Row) -> Row:
-        kinds = self._kinds[table]
-        out = {}
-        for key, value in row.items():
-            if key not in kinds:
-                raise KeyError(f"{table} has no column {key}")
-            out[key] = _param(value)
+        unknown = row.keys() - self._kinds[table].keys()
+        if unknown:
+            raise KeyError(f"{table} has no column {min(unknown)}")
+        out = dict(row)
+        for name in self._converters[table]:  # only DATE and INSTANT columns hold a date or an instant
+            value = out.get(name)
+            if value is not None:
+                out[name] = _param(value)
         return out
 
 

@@ -35,6 +35,8 @@ DEFAULT_DECISION = {
     "pending": "pending-committee",
 }
 _TEMPLATED = ("taxCode", "companyName", "customerReference")
+#: The record fields a seed may fill in, with their keys in the seed.
+_DETAIL_KEYS = tuple((name, camel(name)) for name in ("customer_reference", *DETAILS))
 
 
 def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Seeded]:
@@ -119,7 +121,7 @@ def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, 
         currency_code=seed.get("currencyCode", "EUR"),
         cesce_code=cesce_code(seed["countryCode"], seed["taxCode"]),
         status_code=status(model, state),
-        **{name: seed[camel(name)] for name in ("customer_reference", *DETAILS) if camel(name) in seed},
+        **{name: seed[key] for name, key in _DETAIL_KEYS if key in seed},
     )
     if state == "pending":
         return _pending(model, policy, record, seed, now)
