@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -103,28 +105,51 @@ def _authority(settings: Settings) -> str:
     return f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
 
 
+#: The contract ``seed --generate-debtors`` fills when none is named: not one of the Sandbox
+#: Model's, whose debtors show every case.
+GENERATED_CONTRACT = "30000000001"
+
+
 @main.command()
-@click.argument("scenario")
+@click.argument("scenario", required=False)
 @click.option("--client-id", required=True, help="The tenant to seed.")
 @click.option("--state", required=True, help="The SQLite state file to write.")
+@click.option("--generate-debtors", type=click.IntRange(1, 200_000), metavar="N",
+              help="Instead of a scenario: a portfolio of N generated debtors, in force, on --contract.")
+@click.option("--contract", "contract_no", help=f"The contract --generate-debtors (re)creates.  [default {GENERATED_CONTRACT}]")
 @click.option("--fixtures-dir", help="Where SCENARIO's file is, instead of the bundled fixtures/.")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
-def seed(scenario: str, client_id: str, **flags) -> None:
-    """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file)."""
+def seed(scenario: str | None, client_id: str, generate_debtors: int | None, contract_no: str | None, **flags) -> None:
+    """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file), or with
+    a large generated portfolio (--generate-debtors N). Prints what was seeded as JSON; the
+    progress of a large seeding goes to standard error (a bar on a terminal, a line a step
+    otherwise). A server may be serving the file meanwhile: other tenants are not held up."""
     from emulator.admin import rules
     from emulator.resources import load_yaml
     from emulator.store import Store
 
+    if scenario is None and generate_debtors is None:
+        raise click.UsageError("give a SCENARIO or --generate-debtors N")
+    if scenario is not None and generate_debtors is not None:
+        raise click.UsageError("give a SCENARIO or --generate-debtors N, not both")
+    if contract_no is not None and generate_debtors is None:
+        raise click.UsageError("--contract goes with --generate-debtors")
+    if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
+        raise click.BadParameter("up to 11 digits", param_hint="--contract")
     settings = _settings(**flags)
     try:
-        if Path(scenario).is_file():
+        if generate_debtors is not None:
+            document = generated(generate_debtors, contract_no or GENERATED_CONTRACT)
+            source = document["description"]
+        elif Path(scenario).is_file():
             document, source = load_yaml(Path(scenario).resolve()), scenario
         else:
             document, source = rules.load_scenario(scenario, settings.fixtures_dir), scenario
         model = SandboxModel(settings.mocks_dir)
         store = Store(settings.state)
         try:
-            result = rules.seed_scenario(store, model, client_id, document, source)
+            with _progress(generate_debtors) as progress:
+                result = rules.seed_scenario(store, model, client_id, document, source, progress)
         finally:
             store.close()
     except LookupError:
@@ -132,6 +157,34 @@ def seed(scenario: str, client_id: str, **flags) -> None:
     except (ModelError, rules.OperatorError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(result, indent=2))
+
+
+def generated(count: int, contract_no: str) -> dict:
+    """A scenario of ``count`` debtors in force on a contract, each its own company."""
+    return {"description": f"{count} generated debtors", "contracts": [{"contractNo": contract_no, "generate": [{
+        "count": count, "countryCode": "ES", "taxCode": "G{index:08d}", "customerReference": "GEN-{index:06d}",
+        "companyName": "EMPRESA GENERADA {index} SL", "status": "in-force", "requested": "15000,00"}]}]}
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """How a seeding of ``total`` records reports its steps on standard error: a bar on a
+    terminal (click's, which Flask already brings), a plain line a step otherwise (a CI log)."""
+    if total is None:
+        yield None
+        return
+    err = click.get_text_stream("stderr")
+    if err.isatty():
+        with click.progressbar(length=total, label="seeding debtors", file=err, show_pos=True) as bar:
+            yield bar.update
+        return
+    done = [0]
+
+    def line(step: int) -> None:
+        done[0] += step
+        click.echo(f"seeded {done[0]:,} of {total:,} debtors", err=True)
+
+    yield line
 
 
 @main.command()

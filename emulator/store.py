@@ -36,6 +36,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +99,16 @@ class _FairGate:
                 self._waiting.popleft().release()  # still held, by the next in line
             else:
                 self._held = False
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A write transaction written in steps (``Tx.step``): ``between`` hears how many records
+    each step wrote, in no transaction; ``resume`` starts each next step, and raises when the
+    task must not go on (what it writes was reset meanwhile, say)."""
+
+    between: Callable[[int], None] = lambda done: None
+    resume: Callable[[Tx], None] = lambda tx: None
 
 
 class Store:
@@ -189,14 +200,12 @@ class Store:
         return sorted(self._kinds)
 
     @contextmanager
-    def transaction(self, *, write: bool = True, rollback: bool = False,
-                    steps: Callable[[Tx, int], None] | None = None) -> Iterator[Tx]:
+    def transaction(self, *, write: bool = True, rollback: bool = False, steps: Steps | None = None) -> Iterator[Tx]:
         """One atomic unit of work. A read transaction (``write=False``) sees one snapshot and
         raises WriteNeeded at its first write. With ``rollback`` nothing written is kept: the
         sandbox catalog runs the same rules that way, so no state leaks between its requests.
-        With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far, lets
-        the writers waiting go first, starts again and hands the new transaction and the step's
-        count to ``steps``."""
+        With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far and
+        starts again, letting the writers waiting go first."""
         conn = self._take()
         tx = Tx(self, conn, write, steps)
         try:
@@ -308,8 +317,7 @@ class Tx:
     area's store module runs its own SQL. In a read transaction every write raises WriteNeeded
     before it reaches the database."""
 
-    def __init__(self, store: Store, conn: sqlite3.Connection, write: bool = True,
-                 steps: Callable[[Tx, int], None] | None = None) -> None:
+    def __init__(self, store: Store, conn: sqlite3.Connection, write: bool = True, steps: Steps | None = None) -> None:
         self._store, self._conn = store, conn
         self.write = write
         self._steps = steps
@@ -331,15 +339,17 @@ class Tx:
 
     def step(self, done: int = 0) -> None:
         """A step of a long task is written (``done`` records): in a transaction opened with
-        ``steps``, commit it, let the writers waiting go first, start the next step and tell
-        ``steps``; otherwise nothing. What a step leaves behind must be invisible or whole by
-        itself (a contract being seeded is invisible until its last step)."""
+        ``steps``, commit it, tell ``steps.between`` (in no transaction), let the writers
+        waiting go first and start the next step with ``steps.resume``; otherwise nothing. What
+        a step leaves behind must be invisible or whole by itself (a contract being seeded is
+        invisible until its last)."""
         if self._steps is None:
             return
         self._conn.execute("COMMIT")
         self._end()
+        self._steps.between(done)
         self._begin()
-        self._steps(self, done)
+        self._steps.resume(self)
 
     # -- generic ----------------------------------------------------------------------------
 

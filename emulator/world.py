@@ -28,7 +28,7 @@ from emulator import history
 from emulator.clock import ClockState, system_now, today
 from emulator.errors import SandboxNotFound
 from emulator.sandbox_model import SandboxModel
-from emulator.store import SANDBOX_TENANT, Store, Tx
+from emulator.store import SANDBOX_TENANT, Steps, Store, Tx
 
 #: How long a seeding step may take before its contract counts as abandoned (the process that
 #: seeded it died) and is seeded afresh at its next use; every step renews it.
@@ -210,17 +210,16 @@ def seed_in_steps(store: Store, model: SandboxModel, tenant: str, scenario: dict
             _claim(world, doc, lease)
     held = [lease]
 
-    def step(tx: Tx, done: int) -> None:
+    def resume(tx: Tx) -> None:
         renewed = system_now() + SEED_LEASE
         for number in latest:
             if not tx.mark_seeding(tenant, number, renewed, held[0]):
                 raise SeedingLost(f"contract {number} was reset while it was being seeded")
         held[0] = renewed
-        if progress is not None:
-            progress(done)
 
     try:
-        with store.transaction(steps=step) as tx:
+        steps = Steps(resume=resume) if progress is None else Steps(progress, resume)
+        with store.transaction(steps=steps) as tx:
             current = World(tx, model, tenant, world.now, born_at=world.born_at)
             for doc in latest.values():
                 _seed_parts(current, doc)
