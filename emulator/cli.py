@@ -18,7 +18,7 @@ import click
 from emulator import tls
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.settings import Settings
-from emulator.store import Store
+from emulator.store import Store, StoreError
 
 
 def _settings(**flags) -> Settings:
@@ -60,30 +60,26 @@ def main() -> None:
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
-    # A broken Sandbox Model, replay case or an unusable state file fails here, before the
-    # server forks.
-    try:
-        model = SandboxModel(settings.mocks_dir)
-        if settings.replay_dir is not None:
-            from emulator.replay import cases
+    from emulator.app import create_app
 
-            if not Path(settings.replay_dir).is_dir():
-                raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
-            replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
-            click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
-        Store(settings.state).close()
+    # A broken Sandbox Model, replay case or an unusable state file fails here, before the
+    # server starts; the app is made once.
+    try:
+        if settings.replay_dir is not None and not Path(settings.replay_dir).is_dir():
+            raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
+        app = create_app(settings)
     except ModelError as error:
         raise click.ClickException(str(error)) from None
-    except sqlite3.Error as error:
+    except (sqlite3.Error, StoreError) as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    if settings.replay_dir is not None:
+        click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
     try:
         credentials = _credentials(settings)
     except (OSError, ValueError) as error:
         raise click.ClickException(f"HTTPS: {error}") from None
     from emulator import serving
-    from emulator.app import create_app
 
-    app = create_app(settings)
     scheme = "https" if credentials else "http"
     click.echo(f"cesce-emulator: serving {scheme}://{_authority(settings)}  (state {settings.state},"
                f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)

@@ -14,6 +14,9 @@ import yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OPENAPI_PATH = PACKAGE_DIR / "openapi.yaml"
+#: PyYAML's safe loader in C (libyaml) when PyYAML was built with it: the same documents, about
+#: eight times faster, which is most of what starting the emulator reads.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _bundled(name: str) -> Path:
@@ -32,4 +35,4 @@ def fixtures_dir(override: str | Path | None = None) -> Path:
 @cache
 def load_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)

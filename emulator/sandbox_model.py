@@ -10,6 +10,7 @@ so a bad edit fails at start-up with the file and the place, never at request ti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,13 @@ class CodeTable(dict[str, dict]):
 
 
 class SandboxModel:
+    @classmethod
+    def shared(cls, directory: str | Path | None = None, areas: Areas | None = None) -> SandboxModel:
+        """The Sandbox Model of ``directory`` for ``areas``, loaded and checked once per process:
+        apps made with the same ones (the pytest plugin and this project's tests make many)
+        share it, as they share the files it reads (resources.load_yaml)."""
+        return _shared(str(resources.mocks_dir(directory).resolve()), discover() if areas is None else areas)
+
     def __init__(self, directory: str | Path | None = None, areas: Areas | None = None) -> None:
         self.directory = resources.mocks_dir(directory)
         self.areas = discover() if areas is None else areas
@@ -147,3 +155,8 @@ class SandboxModel:
         except (KeyError, IndexError):
             pass  # a user's text that names a value this error does not carry: show it as written
         return entry["errorCode"], text
+
+
+@cache
+def _shared(directory: str, areas: Areas) -> SandboxModel:
+    return SandboxModel(directory, areas)

@@ -137,6 +137,8 @@ class Store:
             migrations = all_migrations(discover().migrations())
         conn = self._connect()
         try:
+            if path == ":memory:":
+                _copy_empty(migrations, conn)  # already migrated: a copy costs less than the scripts
             conn.execute("PRAGMA journal_mode=WAL")
             self.version = self._migrate(conn, migrations)
             tables = [row[0] for row in conn.execute(
@@ -289,6 +291,27 @@ class Store:
             if value is not None:
                 out[name] = _param(value)
         return out
+
+
+_EMPTY: dict[tuple, sqlite3.Connection] = {}
+_EMPTY_LOCK = threading.Lock()
+
+
+def _copy_empty(migrations: Mapping[int, tuple[str, str]], target: sqlite3.Connection) -> None:
+    """Make ``target`` an empty database with ``migrations`` applied, as a copy of one made once
+    per process in memory: every new :memory: store starts so (the pytest plugin's and the
+    tests' apps are many)."""
+    key = tuple(sorted(migrations.items()))
+    with _EMPTY_LOCK:
+        if key not in _EMPTY:
+            empty = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            for number, (owner, script) in key:
+                try:
+                    empty.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+                except sqlite3.Error as error:
+                    raise StoreError(f"migration {number} ({owner}) failed: {error}") from None
+            _EMPTY[key] = empty
+        _EMPTY[key].backup(target)
 
 
 def all_migrations(areas: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
