@@ -29,6 +29,7 @@ from emulator.errors import (
     UnknownParameter,
     by_key,
 )
+from emulator.precheck import check_of
 from emulator.wire import normalize_amount, normalize_date
 
 _EXPECTED = {"amount": "1234,56", "date": "yyyyMMdd", "code": "uppercase letters"}
@@ -115,9 +116,9 @@ def _read(schema: dict, data: dict, strict: bool) -> tuple[dict, list[Finding]]:
     findings: list[Finding] = []
     if not strict:
         data = _normalize(schema, data, "", findings)
-    errors = list(_validator(schema).iter_errors(data))
+    errors = _errors(schema, data)
     if errors and not strict and _tolerate(data, errors, findings):
-        errors = list(_validator(schema).iter_errors(data))
+        errors = _errors(schema, data)
     if errors:
         raise _business_error(min(errors, key=_precedence))
     return data, findings
@@ -213,8 +214,18 @@ def _normalize(schema: dict, value: Any, where: str, findings: list[Finding]) ->
     return fixed
 
 
+def _errors(schema: dict, data: Any) -> list[jsonschema.ValidationError]:
+    # A valid request (most of them) is told so by the schema's quick check; jsonschema names
+    # what is wrong with the others.
+    check = check_of(schema)
+    if check is not None and check(data):
+        return []
+    return list(_validator(schema).iter_errors(data))
+
+
 def _valid(schema: dict, value: Any) -> bool:
-    return _validator(schema).is_valid(value)
+    check = check_of(schema)
+    return check(value) if check is not None else _validator(schema).is_valid(value)
 
 
 def _precedence(error: jsonschema.ValidationError) -> tuple:
