@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -203,7 +204,7 @@ class Incoming:
     raw: bytes
     json: Any
 
-    @property
+    @cached_property
     def language(self) -> str:
         value = request.args.get("languageCode", "")
         client = self.json.get("client") if isinstance(self.json, dict) else None

@@ -48,7 +48,8 @@ _CHECKS: dict[int, tuple[dict, Check | None]] = {}
 
 
 @cache
-def _ecma(pattern: str) -> regress.Regex:
+def ecma(pattern: str) -> regress.Regex:
+    """A JSON Schema pattern as the ECMA-262 regular expression it is, compiled once."""
     return regress.Regex(pattern)
 
 
@@ -80,7 +81,7 @@ def _keyword(schema: dict, key: str, value: Any) -> Check:
             return lambda instance: not isinstance(instance, str) or len(instance) >= value
         return lambda instance: not isinstance(instance, str) or len(instance) <= value
     if key == "pattern" and isinstance(value, str):
-        regex = _ecma(value)
+        regex = ecma(value)
         return lambda instance: not isinstance(instance, str) or regex.find(instance) is not None
     if key == "required" and isinstance(value, list):
         names = tuple(value)
