@@ -179,5 +179,10 @@ def faults() -> Response:
 
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
-    document = yaml.safe_dump(services().api.document, sort_keys=False, allow_unicode=True)
-    return Response(document, 200, mimetype="application/yaml")
+    return Response(_served(services().api), 200, mimetype="application/yaml")
+
+
+@cache
+def _served(api) -> str:
+    # The document does not change while the process serves it: written once, not per request.
+    return yaml.safe_dump(api.document, sort_keys=False, allow_unicode=True)
