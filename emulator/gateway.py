@@ -87,7 +87,9 @@ class GatewayError(Exception):
 
 @dataclass
 class Answer:
-    """A response before it is sent: the journal keeps a summary of the body as it is."""
+    """A response before it is sent: the journal keeps a summary of the body as it is. Parts
+    of the body may be JSON already encoded (``wire.Encoded``), placed in the response as they
+    are."""
 
     status: int
     body: Any
@@ -151,10 +153,11 @@ class Call:
     def client(self, **extra: str) -> dict[str, str]:
         return {"contractNo": self.contract_no, **extra}
 
-    def page(self, records: list[dict], following: str | None) -> Answer:
+    def page(self, records: list[dict | wire.Encoded], following: str | None) -> Answer:
         """A list page in Cesce's envelope: the records under the declared entity (null when
         there are none) and the next page's cursor where the declaration puts it (its last
-        mark when ``following`` is None)."""
+        mark when ``following`` is None). A record may be its wire text as its area keeps it
+        (``wire.Encoded``): the page is then joined from those texts, not rendered again."""
         paging = self.operation.paging
         return Answer(200, paging.place(wire.envelope(self.client(), **{paging.entity: records or None}), following))
 

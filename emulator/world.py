@@ -127,7 +127,7 @@ def contract(world: World, contract_no: str) -> Contract:
     """The contract, seeded or provisioned on first use (SandboxNotFound in the sandbox)."""
     row = world.tx.contract(world.tenant, contract_no)
     if row is not None and row["seeding_until"] is not None:
-        if row["seeding_until"] > system_now():
+        if _being_seeded(row):
             raise Seeding(contract_no)
         row = None  # its seeding was abandoned: what it left is replaced below
     if row is None:
@@ -148,7 +148,7 @@ def contracts(world: World) -> list[str]:
     """Every contract of the world: the Sandbox Model's and those provisioned, each seeded
     (those being seeded aside)."""
     rows = world.tx.contracts(world.tenant)
-    seeding = {row["contract_no"] for row in rows if row["seeding_until"] is not None and row["seeding_until"] > system_now()}
+    seeding = {row["contract_no"] for row in rows if _being_seeded(row)}
     numbers = sorted({*world.model.contracts, *(row["contract_no"] for row in rows)} - seeding)
     for number in numbers:
         contract(world, number)
@@ -205,27 +205,28 @@ def seed_in_steps(store: Store, model: SandboxModel, tenant: str, scenario: dict
         lease = system_now() + SEED_LEASE
         for number, doc in latest.items():
             row = tx.contract(tenant, number)
-            if row is not None and row["seeding_until"] is not None and row["seeding_until"] > system_now():
+            if row is not None and _being_seeded(row):
                 raise Seeding(number)
             _claim(world, doc, lease)
     held = [lease]
 
-    def resume(tx: Tx) -> None:
-        renewed = system_now() + SEED_LEASE
+    def renew(tx: Tx, until: datetime | None) -> None:
+        """Move the lease on (None: the contracts are whole), unless it was lost meanwhile."""
         for number in latest:
-            if not tx.mark_seeding(tenant, number, renewed, held[0]):
+            if not tx.mark_seeding(tenant, number, until, held[0]):
                 raise SeedingLost(f"contract {number} was reset while it was being seeded")
-        held[0] = renewed
+        if until is not None:
+            held[0] = until
+
+    def resume(tx: Tx) -> None:
+        renew(tx, system_now() + SEED_LEASE)
 
     try:
-        steps = Steps(resume=resume) if progress is None else Steps(progress, resume)
-        with store.transaction(steps=steps) as tx:
+        with store.transaction(steps=Steps(progress or Steps.between, resume)) as tx:
             current = World(tx, model, tenant, world.now, born_at=world.born_at)
             for doc in latest.values():
                 _seed_parts(current, doc)
-            for number in latest:
-                if not tx.mark_seeding(tenant, number, None, held[0]):
-                    raise SeedingLost(f"contract {number} was reset while it was being seeded")
+            renew(tx, None)
     except BaseException:
         with store.transaction() as tx:
             for number in latest:
@@ -234,6 +235,11 @@ def seed_in_steps(store: Store, model: SandboxModel, tenant: str, scenario: dict
                     tx.delete_contract(tenant, number)
         raise
     return [doc["contractNo"] for doc in docs]
+
+
+def _being_seeded(row: dict) -> bool:
+    """Whether a contract's row is of one a live seeding holds (its lease not run out)."""
+    return row["seeding_until"] is not None and row["seeding_until"] > system_now()
 
 
 class SandboxWorld:

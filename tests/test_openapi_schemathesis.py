@@ -29,6 +29,7 @@ from contract_tests import document
 from contract_tests.checks import SKIP  # importing the checks registers them with schemathesis
 from emulator import Settings, create_app, wire
 from emulator.risks import api as risks_api
+from emulator.risks import records as risks_records
 from emulator.sandbox_model import SandboxModel
 
 pytestmark = pytest.mark.e2e  # schemathesis over the whole served document
@@ -159,8 +160,13 @@ def test_the_suite_sees_an_answer_out_of_cesces_wire_format(monkeypatch):
     """The runs above would fail on drift: an amount rendered as a JSON number is reported by
     Cesce's wire-format checks, by name."""
     amounts = document.fields_in_format("amount")
-    monkeypatch.setattr(risks_api, "render_record", lambda record: {
-        key: float(value.replace(",", ".")) if key in amounts else value for key, value in wire.render_record(record).items()})
+
+    def drifted(record):
+        return {key: float(value.replace(",", ".")) if key in amounts else value for key, value in wire.render_record(record).items()}
+
+    monkeypatch.setattr(risks_api, "render_record", drifted)
+    # A page joins the wire texts records keep, written when the contract is seeded at first use.
+    monkeypatch.setattr(risks_records, "record_text", lambda record: wire.dumps(drifted(record)))
     operation = valid_data["/portfolio/v1/contracts/{contractNo}/portfolio"]["GET"]
     case = operation.Case(path_parameters={"contractNo": "10100000001"}, query={"nextEndorsementNo": "100"},
                           headers={"Authorization": f"Bearer {access_token(valid_data.app, 'drift')}"})
