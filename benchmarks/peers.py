@@ -452,7 +452,7 @@ def print_report(rows, args, started: Startups, seeded, pages, synced, rss, peak
     for name, value in (
         ("cesce-emulator serve (/_emulator/health)", started.serve),
         ("cesce-emulator serve, first start on a machine (nothing remembered yet)", started.serve_first),
-        ("the container (docker run of --image to /_emulator/health)", started.container),
+        ("the container (run of --image to /_emulator/health)", started.container),
         ("moto_server (ListBuckets)", started.moto),
         ("Prism mock (GET classification)", started.prism),
         ("in-process pytest fixture (ThreadedServer: import, app, first 200)", started.fixture),
