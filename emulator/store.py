@@ -6,17 +6,14 @@ keyed by column name; DATE and INSTANT columns come back as ``date`` and ``datet
 transaction commits as a whole, so an acknowledged write is durable and a failed request leaves
 nothing half-written.
 
-Concurrency. The state is a WAL database reached through a pool of connections, one per
-transaction in progress: a read transaction (``write=False``) reads a snapshot and neither
-waits for a writer nor holds one up; a write transaction (``BEGIN IMMEDIATE``) holds the
-database's write lock until it commits, so writes are serialized by the database itself, which
-is what lets several processes share one file (a CLI seeding while the server runs). A read
-transaction refuses to write (``WriteNeeded``), so a caller that expected to only read starts
-again in a write transaction. Write transactions of this process queue at a fair gate first, in
-the order they asked, so a long task written in steps (``Tx.step``: seeding 100,000 debtors)
-lets every other writer in between its steps. ``:memory:`` is a private file in a temporary
-directory, removed when the store closes, with nothing fsynced: the same model, no
-durability asked for.
+Concurrency (emulator.connections): each transaction in progress has a connection of its own to
+a WAL database. A read transaction (``write=False``) reads a snapshot and neither waits for a
+writer nor holds one up; a write transaction (``BEGIN IMMEDIATE``) holds the database's write
+lock until it commits, so writes are serialized by the database itself, which is what lets
+several processes share one file (a CLI seeding while the server runs). A read transaction
+refuses to write (``WriteNeeded``), so a caller that expected to only read starts again in a
+write transaction. A long task written in steps (``Tx.step``: seeding 100,000 debtors) lets
+every waiting writer in between its steps.
 
 The schema carries a version (``PRAGMA user_version``): the number of the last migration
 applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
@@ -28,12 +25,8 @@ the database itself, never kept by hand.
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
-import tempfile
 import threading
-import weakref
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from emulator.clock import format_instant, parse_instant
+from emulator.connections import Connections
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -51,8 +45,6 @@ SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalo
 _TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
-#: Idle connections the pool keeps open; more are opened while more transactions run at once.
-_IDLE = 32
 
 
 class StoreError(RuntimeError):
@@ -72,33 +64,6 @@ def migration_files(directory: Path) -> dict[int, str]:
             raise StoreError(f"{path}: a migration is named NNNN_what.sql")
         found[int(match[1])] = path.read_text("utf-8")
     return found
-
-
-class _FairGate:
-    """A lock taken in the order it was asked for (threading.Lock promises no order): a writer
-    that lets go and asks again queues behind those already waiting."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiting: deque[threading.Lock] = deque()
-        self._held = False
-
-    def acquire(self) -> None:
-        with self._lock:
-            if not self._held:
-                self._held = True
-                return
-            turn = threading.Lock()
-            turn.acquire()
-            self._waiting.append(turn)
-        turn.acquire()  # released by the holder handing the gate over
-
-    def release(self) -> None:
-        with self._lock:
-            if self._waiting:
-                self._waiting.popleft().release()  # still held, by the next in line
-            else:
-                self._held = False
 
 
 @dataclass(frozen=True)
@@ -122,20 +87,12 @@ class Store:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
-        self._file, self._synchronous = path, synchronous
-        if path == ":memory:":
-            folder = tempfile.mkdtemp(prefix="cesce-emulator-")
-            self._file, self._synchronous = str(Path(folder) / "state.sqlite3"), "OFF"
-            self._removal = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
-        self._idle: list[sqlite3.Connection] = []
-        self._idle_lock = threading.Lock()
-        self._gate = _FairGate()
-        self._trace: Callable[[str], None] | None = None
+        self._connections = Connections(path, synchronous)
         if migrations is None:
             from emulator.areas import discover
 
             migrations = all_migrations(discover().migrations())
-        conn = self._connect()
+        conn = self._connections.connect()
         try:
             if path == ":memory:":
                 _copy_empty(migrations, conn)  # already migrated: a copy costs less than the scripts
@@ -148,38 +105,12 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        self._give(conn)
+        self._connections.give(conn)
         converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
         # The columns read back as Python values: a row converts only these few.
         self._converters = {table: {name: converters[kind] for name, kind in columns.items() if kind in converters}
                             for table, columns in self._kinds.items()}
         self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
-        conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.set_trace_callback(self._trace)
-        return conn
-
-    def _take(self) -> sqlite3.Connection:
-        with self._idle_lock:
-            if self._idle:
-                return self._idle.pop()  # the most recently used: its cache is the warmest
-        return self._connect()
-
-    def _give(self, conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                conn.close()
-                return
-        with self._idle_lock:
-            if len(self._idle) < _IDLE:
-                self._idle.append(conn)
-                return
-        conn.close()
 
     def _migrate(self, conn: sqlite3.Connection, migrations: Mapping[int, tuple[str, str]]) -> int:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -208,7 +139,7 @@ class Store:
         sandbox catalog runs the same rules that way, so no state leaks between its requests.
         With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far and
         starts again, letting the writers waiting go first."""
-        conn = self._take()
+        conn = self._connections.take()
         tx = Tx(self, conn, write, steps)
         try:
             if write:
@@ -224,7 +155,7 @@ class Store:
             conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
         finally:
             tx._end()
-            self._give(conn)
+            self._connections.give(conn)
 
     def view(self, work: Callable[[Tx], T]) -> T:
         """What ``work`` finds, in a read transaction; when it has to write on the way (a view
@@ -240,27 +171,19 @@ class Store:
     def ping(self) -> None:
         """Raise sqlite3.Error if the database does not answer. A read on a connection of its
         own: it waits for no transaction in progress, however long (seeding 100,000 debtors)."""
-        conn = self._take()
+        conn = self._connections.take()
         try:
             conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
         finally:
-            self._give(conn)
+            self._connections.give(conn)
 
     def trace(self, callback: Callable[[str], None] | None) -> None:
         """Hand every SQL statement the store runs to ``callback`` (None: stop); for benchmarks
         that show the statements a request costs."""
-        self._trace = callback
-        with self._idle_lock:
-            for conn in self._idle:
-                conn.set_trace_callback(callback)
+        self._connections.trace(callback)
 
     def close(self) -> None:
-        with self._idle_lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
-        if hasattr(self, "_removal"):
-            self._removal()
+        self._connections.close()
 
     @staticmethod
     def unreadable(path: str) -> str | None:
@@ -347,14 +270,14 @@ class Tx:
         self._gated = False
 
     def _begin(self) -> None:
-        self._store._gate.acquire()
+        self._store._connections.gate.acquire()
         self._gated = True
         self._conn.execute("BEGIN IMMEDIATE")
 
     def _end(self) -> None:
         if self._gated:
             self._gated = False
-            self._store._gate.release()
+            self._store._connections.gate.release()
 
     def _writing(self) -> None:
         if not self.write:
