@@ -298,8 +298,9 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
     exchange.request_text = _journal_text(incoming)
     replayed = _replay(cesce.replay, catalog, incoming) if sandbox and cesce.replay else None
     read = _read(incoming, params, cesce.settings.strict and op.secured)  # the token endpoint answers OAuth2 errors itself
-    reading = op.method == "GET"
-    faulted = False
+    # A GET reads; so do the first steps of a sandbox operation, which runs in a transaction of its own.
+    reads = op.method == "GET" or sandbox
+    reading, faulted = reads, False
     while True:
         try:
             with cesce.store.transaction(write=not reading) as tx:
@@ -314,7 +315,7 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
             # Its use is committed; now its latency and status, in no transaction.
             _allow(admitted, op, exchange)
             inject(admitted.fault)
-            faulted, reading = True, op.method == "GET"
+            faulted, reading = True, reads
             continue
         _allow(admitted, op, exchange)
         if replayed is not None:
