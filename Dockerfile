@@ -37,6 +37,10 @@ RUN python3 -m venv /opt/venv \
  && rm /tmp/pyproject.toml /tmp/requirements.txt
 COPY --from=builder /dist/ /tmp/dist/
 RUN pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist
+# What starting works out from the installed files (the OpenAPI document joined, the Sandbox
+# Model's schema checks) is worked out once, here, and read at every start (emulator/memo.py).
+ENV XDG_CACHE_HOME=/opt/cache
+RUN python -c "from emulator import create_app; create_app()" && chmod -R a+rX /opt/cache
 
 # A fixed uid, so a bind-mounted /data can be given to it on the host (chown 1000 ./state).
 RUN groupadd --gid 1000 cesce \

@@ -6,7 +6,7 @@ moto's server (the stateful Python peer). Each is driven by wrk (2 threads, 16 c
 /proc); then startup times, 16 tenants at once, the page cost at 1,000 and 100,000 debtors with
 the server's memory, and the ratios issue targets set. It asserts nothing about time.
 
-    python benchmarks/peers.py [--seconds 8] [--cache ~/.cache/cesce-sandbox-bench]
+    python benchmarks/peers.py [--seconds 8] [--cache ~/.cache/cesce-sandbox-bench] [--image TAG [--engine podman] [--run-option ...]]
 
 The first run installs what it needs and keeps it in --cache: wrk (apt-get, when missing),
 Prism (npm) and moto (pip, in its own venv). Linux only (it reads /proc).
@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -182,16 +183,77 @@ def start(name: str, command: list[str], ready: str, log: Path, headers: dict | 
     return Server(name, process, "/".join(root[:3]), time.perf_counter() - started)
 
 
-def fixture_startup() -> float:
+def fixture_startup(env: dict[str, str]) -> float:
     """The in-process server of the pytest plugin: import, create the app, serve, first 200."""
     code = ("import time; t = time.perf_counter()\n"
             "from emulator.server import ThreadedServer\nfrom emulator.control import call\n"
             "server = ThreadedServer().start()\n"
             "assert call('GET', server.url + '/_emulator/health').status == 200\n"
             "print(time.perf_counter() - t)")
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-            for _ in range(3)]
-    return statistics.median(runs)
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout)
+
+
+@dataclass
+class Startups:
+    """Seconds from the start of a process to its first 200, the median of three starts; for
+    the emulator also its first start on a machine, before emulator.memo remembers anything."""
+
+    serve: float
+    serve_first: float
+    fixture: float
+    fixture_first: float
+    moto: float
+    prism: float
+    container: float | None = None
+
+
+def startups(args, moto: Path, prism: Path, work: Path, env: dict[str, str]) -> Startups:
+    def serve(environment: dict[str, str]) -> float:
+        server = start("cesce-emulator serve", [sys.executable, "-m", "emulator", "serve", "--port", str(port := free_port())],
+                       f"http://127.0.0.1:{port}/_emulator/health", work / "startup.log", env=environment)
+        server.stop()
+        return server.startup
+
+    def peer(name: str, command: list[str], path: str, headers: dict | None = None) -> float:
+        server = start(name, [*command, str(port := free_port())], f"http://127.0.0.1:{port}{path}", work / "peer.log",
+                       headers=headers)
+        server.stop()
+        return server.startup
+
+    fresh = {**env, "XDG_CACHE_HOME": str(Path(tempfile.mkdtemp(dir=work)))}
+    serve_first, fixture_first = serve(fresh), fixture_startup({**env, "XDG_CACHE_HOME": str(Path(tempfile.mkdtemp(dir=work)))})
+    median = statistics.median
+    return Startups(
+        serve=median(serve(env) for _ in range(3)), serve_first=serve_first,
+        fixture=median(fixture_startup(env) for _ in range(3)), fixture_first=fixture_first,
+        moto=median(peer("moto", [str(moto), "-H", "127.0.0.1", "-p"], "/", S3_AUTH) for _ in range(3)),
+        prism=median(peer("Prism", [str(prism), "mock", str(work / "openapi.yaml"), "-h", "127.0.0.1", "-p"],
+                          CLASSIFY.format(CONTRACT).removeprefix("/dev") + "?endorsementNo=101",
+                          {"Authorization": "Bearer x"}) for _ in range(3)),
+        container=median(container_startup(args.engine, args.run_option, args.image) for _ in range(3)) if args.image else None,
+    )
+
+
+def container_startup(engine: str, options: list[str], image: str) -> float:
+    """``ENGINE run`` of an image of the Dockerfile to its first 200 on health."""
+    command, port, name = shlex.split(engine), free_port(), f"cesce-peers-{os.getpid()}"
+    started = time.perf_counter()
+    subprocess.run([*command, "run", "-d", "--rm", "--name", name, "--network=host", "-e", f"PORT={port}",
+                    *(part for option in options for part in shlex.split(option)), image], check=True, capture_output=True)
+    try:
+        deadline = started + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                pass
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"the image {image} did not answer on port {port} within 60 s")
+            time.sleep(0.005)
+    finally:
+        subprocess.run([*command, "rm", "-f", name], capture_output=True)
 
 
 # -- load -------------------------------------------------------------------------------------
@@ -297,6 +359,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "cesce-sandbox-bench",
                         help="where Prism and moto are installed (default ~/.cache/cesce-sandbox-bench)")
     parser.add_argument("--large", type=int, default=100_000, help="debtors of the large contract (default 100000)")
+    parser.add_argument("--image", help="also time the start of this image of the Dockerfile")
+    parser.add_argument("--engine", default="docker", help="what runs --image (default docker; podman works too)")
+    parser.add_argument("--run-option", action="append", default=[], help="an option for ENGINE run (repeat as needed)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/stat").exists():
         raise SystemExit("benchmarks/peers.py reads /proc: run it on Linux")
@@ -309,7 +374,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     seconds = args.seconds
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"}
+    # The emulator remembers what it works out at start-up in the run's own cache directory.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CESCE_EMULATOR_") and k != "PORT"},
+           "XDG_CACHE_HOME": str(work / "cache")}
     emulator = start("cesce-emulator serve", [sys.executable, "-m", "emulator", "serve", "--port", str(port := free_port()),
                      "--state", str(work / "state.sqlite3")], f"http://127.0.0.1:{port}/_emulator/health",
                      work / "serve.log", env=env)
@@ -368,27 +435,25 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
                  f"http://127.0.0.1:{port}{prism_path}", work / "prism.log", headers=auth)
     rows["Prism, GET classification"] = drive(wrk, peer, "Prism, GET classification", prism_path, seconds, work,
                                               headers=auth)
-    prism_startup = peer.startup
     peer.stop()
     print("  measured Prism", flush=True)
 
     peer = start("moto", [str(moto), "-H", "127.0.0.1", "-p", str(port := free_port())],
                  f"http://127.0.0.1:{port}/", work / "moto.log", headers=S3_AUTH)
     rows["moto, S3 ListBuckets"] = drive(wrk, peer, "moto, S3 ListBuckets", "/", seconds, work, headers=S3_AUTH)
-    moto_startup = peer.startup
     peer.stop()
-    print("  measured moto\n", flush=True)
+    print("  measured moto", flush=True)
 
-    print_report(rows, args, emulator.startup, moto_startup, prism_startup, fixture_startup(), seeded, pages, synced,
-                 rss, peak, floor)
+    started = startups(args, moto, prism, work, env)
+    print("  measured the startups\n", flush=True)
+    print_report(rows, args, started, seeded, pages, synced, rss, peak, floor)
 
 
 S3_AUTH = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request,"
                             " SignedHeaders=host, Signature=0"}
 
 
-def print_report(rows, args, serve_startup, moto_startup, prism_startup, fixture, seeded, pages, synced, rss, peak,
-                 floor) -> None:
+def print_report(rows, args, started: Startups, seeded, pages, synced, rss, peak, floor) -> None:
     cpu = open("/proc/cpuinfo").read()
     model = re.search(r"model name\s+:\s+(.*)", cpu)
     print(f"Machine: {model.group(1) if model else platform.machine()}, {os.cpu_count()} cores, "
@@ -403,12 +468,18 @@ def print_report(rows, args, serve_startup, moto_startup, prism_startup, fixture
                  f"{row.p99:.1f}" if row.p99 else "", f"{row.cpu_us:,.0f}" if row.cpu_us else ""]
         print(f"| {row.name:<{width}} | {cells[0]:>10} | {cells[1]:>6} | {cells[2]:>6} | {cells[3]:>21} | {row.note} |")
 
-    print("\n| startup: process start to the first 200 | seconds |")
+    print("\n| startup: process start to the first 200 (median of 3) | seconds |")
     print("|---|---:|")
-    for name, value in (("cesce-emulator serve (/_emulator/health)", serve_startup), ("moto_server (ListBuckets)", moto_startup),
-                        ("Prism mock (GET classification)", prism_startup),
-                        ("in-process pytest fixture (ThreadedServer: import, app, first 200)", fixture)):
-        print(f"| {name} | {value:.2f} |")
+    for name, value in (
+        ("cesce-emulator serve (/_emulator/health)", started.serve),
+        ("cesce-emulator serve, first start on a machine (nothing remembered yet)", started.serve_first),
+        ("the container (run of --image to /_emulator/health)", started.container),
+        ("moto_server (ListBuckets)", started.moto),
+        ("Prism mock (GET classification)", started.prism),
+        ("in-process pytest fixture (ThreadedServer: import, app, first 200)", started.fixture),
+        ("in-process pytest fixture, first start on a machine", started.fixture_first),
+    ):
+        print(f"| {name} | {value:.2f} |" if value is not None else f"| {name} | not measured: give --image |")
 
     large = f"{args.large:,} debtors"
     page_1k, page_large = rows["portfolio page of 500"], rows[f"portfolio page of 500, {large}"]
@@ -426,8 +497,8 @@ def print_report(rows, args, serve_startup, moto_startup, prism_startup, fixture
         ("page of 500: server CPU / json.dumps of its records", page_1k.cpu_us / floor, "<=", 2.0),
         (f"page of 500 at {large} / at 1,000 (p50)", page_large.p50 / page_1k.p50, "<", 1.5),
         (f"server memory after the {large} run, MiB", rss, "<", 300),
-        ("serve startup / moto startup", serve_startup / moto_startup, "<", 0.5),
-        ("in-process fixture startup, s", fixture, "<", 0.3),
+        ("serve startup / moto startup", started.serve / started.moto, "<", 0.5),
+        ("in-process fixture startup, s", started.fixture, "<", 0.3),
         ("16 tenants / 1 tenant, GET classification (requests/s)", rows["GET classification, 16 tenants"].rps / get.rps, "", None),
         ("16 tenants / 1 tenant, POST classification (requests/s)", rows["POST classification, 16 tenants"].rps / post.rps, "", None),
     ]

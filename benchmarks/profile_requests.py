@@ -1,7 +1,8 @@
 """Where a request's time goes: cProfile over GET classification, POST classification and a
 portfolio page of 500, through the whole application in-process (Flask's test client, no
 sockets), with state in a file (WAL) and in memory. Prints, per request kind and state, the
-time per request, its split by the module that spent it, and the functions that spent most.
+SQL statements and transactions one request runs, the time per request, its split by the
+module that spent it, and the functions that spent most.
 
     python benchmarks/profile_requests.py [--requests 300] [--top 12]
 """
@@ -55,10 +56,16 @@ def profile(state: str, requests: int, top: int) -> None:
     bearer = client.post("/dev/oauth2/v1/token", data={
         "grant_type": "password", "client_id": "profile", "client_secret": "s", "username": "u", "password": "p"}).json["access_token"]
     label = "state in a file (WAL)" if state != ":memory:" else "state in memory"
+    store = app.extensions["cesce"].store
     for kind, send in kinds(client, bearer):
         count = requests // 10 if "page" in kind else requests
         for _ in range(5):
             assert send().status_code in (200, 201)
+        statements: list[str] = []
+        store.trace(statements.append)
+        send()
+        store.trace(None)
+        begun = [s for s in statements if s.startswith("BEGIN")]
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
@@ -72,6 +79,8 @@ def profile(state: str, requests: int, top: int) -> None:
             by_group[groups(filename)] += own
         total = sum(by_group.values())
         print(f"\n== {kind}, {label}: {wall * 1e3:.2f} ms a request under the profiler ({count} requests)")
+        print(f"   {len(statements) - 2 * len(begun)} statements in {len(begun)} transactions:"
+              f" {', '.join(begun)}")
         print("   own time by where it was spent:")
         for group, spent in sorted(by_group.items(), key=lambda item: -item[1])[:top]:
             print(f"   {spent / total:6.1%}  {spent / count * 1e6:9.0f} µs  {group}")

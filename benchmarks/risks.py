@@ -182,31 +182,29 @@ def normalize(sql: str) -> str:
 
 def trace(transport, operation: Operation, size: int, headers) -> list[str]:
     """The statements one call runs, with their parameters in place."""
-    # The store keeps its connection to itself; a benchmark may look, to show the real SQL.
-    connection = transport.app.extensions["cesce"].store._conn
+    store = transport.app.extensions["cesce"].store
     statements: list[str] = []
-    connection.set_trace_callback(statements.append)
+    store.trace(statements.append)
     try:
         transport.request("GET", operation.path(size), headers=headers)
     finally:
-        connection.set_trace_callback(None)
+        store.trace(None)
     return statements
 
 
 def explain(transport, sql: str) -> str:
-    store = transport.app.extensions["cesce"].store
-    with store.transaction(rollback=True):
-        rows = store._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+    # A transaction keeps its connection to itself; a benchmark may look, to show the real plan.
+    with transport.app.extensions["cesce"].store.transaction(write=False) as tx:
+        rows = tx._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
     return "; ".join(row[3] for row in rows)
 
 
 def time_sql(transport, sql: str, times: int = 20) -> float:
-    store = transport.app.extensions["cesce"].store
     samples = []
-    with store.transaction(rollback=True):
+    with transport.app.extensions["cesce"].store.transaction(write=False) as tx:
         for _ in range(times):
             start = time.perf_counter()
-            store._conn.execute(sql).fetchall()
+            tx._conn.execute(sql).fetchall()
             samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 

@@ -12,18 +12,15 @@ for the copy served at /_emulator/openapi.yaml.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from referencing import Registry
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
-
-from emulator import resources
+from emulator import memo, resources
 
 CATALOGS = ("sandbox", "dev", "pre", "pro")
 ORGANIZATION = "cesceapiconnect"  # the optional first path segment of API Connect's gateway URL
@@ -113,13 +110,28 @@ class ApiDocument:
         return _documents(tuple(parts), tuple(sorted(products.items())))
 
     def __init__(self, parts: Iterable[Path], products: dict[str, str]) -> None:
-        self.document = _with_products(_joined(list(parts)), products)
-        self._registry = Registry().with_resource(_SERVED, DRAFT202012.create_resource(self.document))
-        self.operations: dict[str, Operation] = {}
-        for path, item in self.document["paths"].items():
-            for method, spec in item.items():
-                if method in METHODS:
-                    self.operations[spec["operationId"]] = self._operation(path, method, spec, item.get("parameters", []))
+        parts = list(parts)
+        # Joined and resolved once for these files: later starts read the result (emulator.memo).
+        name = memo.key("openapi", [resources.OPENAPI_PATH, Path(__file__), *parts], json.dumps(sorted(products.items())))
+        kept = memo.recall(name)
+        if kept is not None:
+            self.document, specs = kept["document"], kept["operations"]
+        else:
+            self.document = _with_products(_joined(parts), products)
+            specs = {spec["operationId"]: self._operation(path, method, spec, item.get("parameters", []))
+                     for path, item in self.document["paths"].items()
+                     for method, spec in item.items() if method in METHODS}
+            memo.keep(name, {"document": self.document, "operations": specs})
+        self.operations = {operation_id: Operation(**{**spec, "scopes": tuple(spec["scopes"]),
+                                                      "paging": Paging.from_doc(spec["paging"]) if spec["paging"] else None})
+                           for operation_id, spec in specs.items()}
+
+    @cached_property
+    def _registry(self):
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+
+        return Registry().with_resource(_SERVED, DRAFT202012.create_resource(self.document))
 
     def resolve(self, node: Any) -> Any:
         """``node`` of this document with every $ref replaced by what it points to."""
@@ -137,25 +149,25 @@ class ApiDocument:
 
         return walk(node)
 
-    def _operation(self, path: str, method: str, spec: dict, shared: list) -> Operation:
+    def _operation(self, path: str, method: str, spec: dict, shared: list) -> dict:
+        """An Operation's fields, as JSON (what emulator.memo keeps)."""
         resolved = self.resolve(spec)
         parameters = self.resolve(shared) + resolved.get("parameters", [])
         security = resolved.get("security")
         content = resolved.get("requestBody", {}).get("content", {})
         media_type, body = next(iter(content.items()), (None, {}))
-        paging = resolved.get("x-cesce-paging")
-        return Operation(
-            operation_id=spec["operationId"],
-            method=method.upper(),
-            path=path,
-            scopes=tuple(scope for requirement in security or [] for scope in requirement.get("oauth", [])),
-            query=_object_of(parameters, "query"),
-            params=_object_of(parameters, "path"),
-            body=body.get("schema"),
-            media_type=media_type,
-            paging=Paging.from_doc(paging) if paging else None,
-            secured=bool(security),
-        )
+        return {
+            "operation_id": spec["operationId"],
+            "method": method.upper(),
+            "path": path,
+            "scopes": [scope for requirement in security or [] for scope in requirement.get("oauth", [])],
+            "query": _object_of(parameters, "query"),
+            "params": _object_of(parameters, "path"),
+            "body": body.get("schema"),
+            "media_type": media_type,
+            "paging": resolved.get("x-cesce-paging"),
+            "secured": bool(security),
+        }
 
 
 def _object_of(parameters: list[dict], where: str) -> dict:
@@ -182,6 +194,9 @@ def _documents(parts: tuple[Path, ...], products: tuple[tuple[str, str], ...]) -
 def _joined(parts: list[Path]) -> dict:
     """openapi.yaml with every area part's paths, components and tags added, their references
     made local to the one document."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
     root_uri = resources.OPENAPI_PATH.as_uri()
     documents = {root_uri: resources.load_yaml(resources.OPENAPI_PATH)}
     documents.update({path.resolve().as_uri(): resources.load_yaml(path.resolve()) for path in parts})
@@ -204,6 +219,8 @@ def _joined(parts: list[Path]) -> dict:
 def _localized(node: Any, resolver, uri: str, root_uri: str) -> Any:
     """``node`` with each reference to its own file or to the root made a local one ("#/...");
     a reference to anything else, or to nothing, is a DocumentError."""
+    from referencing.exceptions import Unresolvable
+
     if isinstance(node, dict):
         if isinstance(node.get("$ref"), str):
             ref = node["$ref"]

@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, areas: Areas | None = None) -> 
     """The emulator as a Flask app, serving ``areas`` (by default every area it ships)."""
     settings = settings or Settings.from_env()
     areas = discover() if areas is None else areas
-    model = SandboxModel(settings.mocks_dir, areas)
+    model = SandboxModel.shared(settings.mocks_dir, areas)
     store = Store(settings.state, all_migrations(areas.migrations()), settings.synchronous)
     api = ApiDocument.build([area.document for area in areas.values() if area.document], model.products)
     replay = cases.load([model.directory / "replay", *([Path(settings.replay_dir)] if settings.replay_dir else [])])

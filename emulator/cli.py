@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -18,7 +20,7 @@ from emulator.admin.snapshots import FORMATS
 from emulator.files import FileError
 from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
-from emulator.store import Store
+from emulator.store import Store, StoreError
 
 
 def _settings(**flags) -> Settings:
@@ -66,7 +68,7 @@ def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
     # A broken Sandbox Model, scenario or replay case, or an unusable state file fails here,
-    # before anything is served.
+    # before anything is served; the app is made once.
     if settings.replay_dir is not None and not Path(settings.replay_dir).is_dir():
         raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
     from emulator.app import create_app
@@ -76,7 +78,7 @@ def serve(**flags) -> None:
         _check_scenarios(settings, app.extensions["cesce"].model)
     except FileError as error:
         raise click.ClickException(str(error)) from None
-    except sqlite3.Error as error:
+    except (sqlite3.Error, StoreError) as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
     if settings.replay_dir is not None:
         click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
@@ -113,33 +115,85 @@ def _authority(settings: Settings) -> str:
     return f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
 
 
+#: The contract ``seed --generate-debtors`` fills when none is named: not one of the Sandbox
+#: Model's, whose debtors show every case.
+GENERATED_CONTRACT = "30000000001"
+
+
 @main.command()
-@click.argument("scenario")
+@click.argument("scenario", required=False)
 @click.option("--client-id", required=True, help="The tenant to seed.")
 @click.option("--state", required=True, help="The SQLite state file to write.")
+@click.option("--generate-debtors", type=click.IntRange(1, 200_000), metavar="N",
+              help="Instead of a scenario: a portfolio of N generated debtors, in force, on --contract.")
+@click.option("--contract", "contract_no", help=f"The contract --generate-debtors (re)creates.  [default {GENERATED_CONTRACT}]")
 @click.option("--fixtures-dir", help="Where SCENARIO's file is, instead of the bundled fixtures/.")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
-def seed(scenario: str, client_id: str, **flags) -> None:
-    """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file)."""
+def seed(scenario: str | None, client_id: str, generate_debtors: int | None, contract_no: str | None, **flags) -> None:
+    """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file), or with
+    a large generated portfolio (--generate-debtors N). Prints what was seeded as JSON; the
+    progress of a large seeding goes to standard error (a bar on a terminal, a line a step
+    otherwise). A server may be serving the file meanwhile: other tenants are not held up."""
     from emulator.admin import rules
     from emulator.store import Store
 
+    if scenario is None and generate_debtors is None:
+        raise click.UsageError("give a SCENARIO or --generate-debtors N")
+    if scenario is not None and generate_debtors is not None:
+        raise click.UsageError("give a SCENARIO or --generate-debtors N, not both")
+    if contract_no is not None and generate_debtors is None:
+        raise click.UsageError("--contract goes with --generate-debtors")
+    if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
+        raise click.BadParameter("up to 11 digits", param_hint="--contract")
     settings = _settings(**flags)
     try:
-        if Path(scenario).is_file():
+        if generate_debtors is not None:
+            document = generated(generate_debtors, contract_no or GENERATED_CONTRACT)
+            source = document["description"]
+        elif Path(scenario).is_file():
             document, source = files.read_yaml(Path(scenario)), scenario
         else:
             document, source = rules.load_scenario(scenario, settings.fixtures_dir), scenario
         model = SandboxModel(settings.mocks_dir)
         store = Store(settings.state)
-        with store.transaction() as tx:
-            result = rules.seed_scenario(tx, model, client_id, document, source)
-        store.close()
+        try:
+            with _progress(generate_debtors) as progress:
+                result = rules.seed_scenario(store, model, client_id, document, source, progress)
+        finally:
+            store.close()
     except LookupError:
         raise click.ClickException(f"no scenario {scenario!r}") from None
     except (FileError, rules.OperatorError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(result, indent=2))
+
+
+def generated(count: int, contract_no: str) -> dict:
+    """A scenario of ``count`` debtors in force on a contract, each its own company."""
+    return {"description": f"{count} generated debtors", "contracts": [{"contractNo": contract_no, "generate": [{
+        "count": count, "countryCode": "ES", "taxCode": "G{index:08d}", "customerReference": "GEN-{index:06d}",
+        "companyName": "EMPRESA GENERADA {index} SL", "status": "in-force", "requested": "15000,00"}]}]}
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """How a seeding of ``total`` records reports its steps on standard error: a bar on a
+    terminal (click's, which Flask already brings), a plain line a step otherwise (a CI log)."""
+    if total is None:
+        yield None
+        return
+    err = click.get_text_stream("stderr")
+    if err.isatty():
+        with click.progressbar(length=total, label="seeding debtors", file=err, show_pos=True) as bar:
+            yield bar.update
+        return
+    done = [0]
+
+    def line(step: int) -> None:
+        done[0] += step
+        click.echo(f"seeded {done[0]:,} of {total:,} debtors", err=True)
+
+    yield line
 
 
 @main.command()
@@ -166,16 +220,18 @@ def export(client_id: str, form: str, out: str | None, contract_no: str | None, 
         raise click.ClickException(f"--state {settings.state}: {problem}; export reads a state file written by"
                                    " `cesce-emulator serve --state` or `seed`")
     store = Store(settings.state)
+
+    def view(tx):
+        known = tx.tenants()
+        if client_id not in known:
+            raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
+                                       f" (it has: {', '.join(known) or 'none'})")
+        if contract_no is None:
+            return snapshots.take(tx, model, client_id)
+        return rules.state(tx, model, client_id, contract_no)
+
     try:
-        with store.transaction(rollback=True) as tx:
-            known = tx.tenants()
-            if client_id not in known:
-                raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
-                                           f" (it has: {', '.join(known) or 'none'})")
-            if contract_no is None:
-                world = snapshots.take(tx, model, client_id)
-            else:
-                world = rules.state(tx, model, client_id, contract_no)
+        world = store.view(view)
     finally:
         store.close()
     text = snapshots.dump(world, form)

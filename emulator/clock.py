@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 
 def system_now() -> datetime:
@@ -60,7 +61,11 @@ _DURATION = re.compile(
 def parse_duration(text: str) -> timedelta:
     """An ISO 8601 duration in weeks, days, hours, minutes and seconds ("PT49H", "P7D",
     "-P2DT3H"). Years and months are refused: their length depends on the date they start."""
-    text = text.strip().upper() if isinstance(text, str) else ""
+    return _duration(text.strip().upper() if isinstance(text, str) else "")
+
+
+@lru_cache(maxsize=256)  # seeding reads the same few durations once per record
+def _duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(text)
     parts = {k: float(v) for k, v in (match.groupdict() if match else {}).items() if v and k != "sign"}
     if not parts or text.endswith("T"):

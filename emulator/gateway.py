@@ -10,9 +10,17 @@ document and the catalogs give it, through one pipeline, in order:
 3. the token's expiry on the tenant's clock (401) and its scope (403);
 4. the fault's latency and status (429, 503...);
 5. the request against the document: path parameters, query, body (400);
-6. the operation's handler, inside one transaction (rolled back in the sandbox catalog), in the
-   tenant's world caught up with its clock;
+6. the operation's handler, in the tenant's world caught up with its clock;
 7. the journal entry, with what the emulator noticed in the request.
+
+Steps 1 to 6 are one transaction, which reads the token and the tenant's clock once. A GET runs
+in a read transaction, which neither waits for a writer nor holds one up; when its rules find
+something to write (a tenant's first contact, work fallen due, a contract seeded at first use,
+a fault to consume) it starts again as a write transaction. A write commits with its journal
+entry; a read's entry follows in a short write of its own. A fault's use is committed before
+its latency is waited out, outside any transaction; the sandbox catalog's operation runs in a
+transaction of its own, rolled back. The request is read against the document (pure work)
+before the transaction, its error answered in its turn.
 
 Gateway errors have IBM's shape; business errors have Cesce's envelope, with the HTTP status
 errors.py gives them.
@@ -25,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -36,9 +45,9 @@ from emulator.areas import Handler
 from emulator.clock import parse_duration
 from emulator.errors import BusinessError, InvalidJson, NotFoundError, SandboxNotFound
 from emulator.replay import cases
-from emulator.store import Tx
+from emulator.store import Tx, WriteNeeded
 from emulator.validation import NOT_JSON, Finding, parse_json, read_body, read_path, read_query
-from emulator.world import World, clock_of, enter, save_clock
+from emulator.world import Seeding, TenantState, World, enter, save_clock, tenant_state
 
 _MESSAGES = {
     400: ("Bad Request", "The request could not be understood"),
@@ -78,7 +87,9 @@ class GatewayError(Exception):
 
 @dataclass
 class Answer:
-    """A response before it is sent: the journal keeps a summary of the body as it is."""
+    """A response before it is sent: the journal keeps a summary of the body as it is. Parts
+    of the body may be JSON already encoded (``wire.Encoded``), placed in the response as they
+    are."""
 
     status: int
     body: Any
@@ -142,10 +153,11 @@ class Call:
     def client(self, **extra: str) -> dict[str, str]:
         return {"contractNo": self.contract_no, **extra}
 
-    def page(self, records: list[dict], following: str | None) -> Answer:
+    def page(self, records: list[dict | wire.Encoded], following: str | None) -> Answer:
         """A list page in Cesce's envelope: the records under the declared entity (null when
         there are none) and the next page's cursor where the declaration puts it (its last
-        mark when ``following`` is None)."""
+        mark when ``following`` is None). A record may be its wire text as its area keeps it
+        (``wire.Encoded``): the page is then joined from those texts, not rendered again."""
         paging = self.operation.paging
         return Answer(200, paging.place(wire.envelope(self.client(), **{paging.entity: records or None}), following))
 
@@ -195,7 +207,7 @@ class Incoming:
     raw: bytes
     json: Any
 
-    @property
+    @cached_property
     def language(self) -> str:
         value = request.args.get("languageCode", "")
         client = self.json.get("client") if isinstance(self.json, dict) else None
@@ -218,6 +230,8 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
             if catalog == "sandbox" and isinstance(error, NotFoundError):
                 error = SandboxNotFound()
             answer = business_error_answer(error, language, params.get("contractNo"))
+        except Seeding as seeding:
+            answer = GatewayError(503, str(seeding), {"Retry-After": "1"}).answer()
         if not exchange.recorded:
             record(exchange, answer)
         return answer.response()
@@ -246,59 +260,141 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
     return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body)
 
 
+@dataclass
+class _Read:
+    """A request read against the document: its values, what was noticed, or why it fails."""
+
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    problem: BusinessError | None = None
+
+
+def _read(incoming: Incoming, params: dict[str, str], strict: bool) -> _Read:
+    op = incoming.operation
+    try:
+        read_path(op.params, params)
+        query, findings = read_query(op.query, request.args.to_dict(flat=False), strict)
+        body: dict[str, Any] = incoming.form or {}
+        if op.body is not None and incoming.form is None:
+            if incoming.json is NOT_JSON:
+                raise InvalidJson()
+            body, more = read_body(op.body, incoming.json, request.content_type, strict)
+            findings += more
+    except BusinessError as problem:
+        return _Read(problem=problem)
+    return _Read(query, body, findings)
+
+
+@dataclass
+class _Admitted:
+    """Who calls and when, as the first steps found them; ``fault``: one fired."""
+
+    caller: Caller
+    state: TenantState | None = None
+    now: datetime | None = None
+    fault: dict | None = None
+
+
 def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str, str], exchange: Exchange) -> Answer:
     cesce = services()
     op, catalog = incoming.operation, incoming.catalog
-    with cesce.store.transaction() as tx:
+    sandbox = catalog == "sandbox" and op.secured
+    exchange.request_text = _journal_text(incoming)
+    replayed = _replay(cesce.replay, catalog, incoming) if sandbox and cesce.replay else None
+    read = _read(incoming, params, cesce.settings.strict and op.secured)  # the token endpoint answers OAuth2 errors itself
+    # A GET reads; so do the first steps of a sandbox operation, which runs in a transaction of its own.
+    reads = op.method == "GET" or sandbox
+    reading, faulted = reads, False
+    while True:
         try:
-            caller = guard(tx, incoming)
-        except Refused as refused:
-            raise _unauthorized(refused) from None
-        exchange.tenant, exchange.token = caller.tenant, caller.token
-        fault = None
-        if caller.tenant is not None:
-            clock = clock_of(tx, caller.tenant)
-            fault = tx.take_fault(caller.tenant, op.operation_id, op.method)
-            if fault and fault["advance"]:
-                clock = clock.shift(parse_duration(fault["advance"]))
-                save_clock(tx, caller.tenant, clock)
-            exchange.now = clock.now()
+            with cesce.store.transaction(write=not reading) as tx:
+                admitted = _admit(tx, incoming, guard, exchange, faulted)
+                if admitted.fault is None and not sandbox:
+                    _allow(admitted, op, exchange)
+                    return _operate(tx, incoming, handler, params, exchange, read, admitted)
+        except WriteNeeded:
+            reading = False
+            continue
+        if admitted.fault is not None:
+            # Its use is committed; now its latency and status, in no transaction.
+            _allow(admitted, op, exchange)
+            inject(admitted.fault)
+            faulted, reading = True, reads
+            continue
+        _allow(admitted, op, exchange)
+        if replayed is not None:
+            return replayed
+        if read.problem is not None:
+            raise read.problem
+        cesce.sandbox.ensure()
+        return _in_sandbox(incoming, handler, params, exchange, read, admitted)
+
+
+def _in_sandbox(incoming: Incoming, handler: Handler, params: dict[str, str], exchange: Exchange, read: _Read,
+                admitted: _Admitted) -> Answer:
+    """The operation in the sandbox catalog's world, in a transaction rolled back: its rules
+    run, nothing they write is kept."""
+    cesce = services()
+    reading = incoming.operation.method == "GET"
+    while True:
+        try:
+            with cesce.store.transaction(write=not reading, rollback=True) as tx:
+                return _operate(tx, incoming, handler, params, exchange, read, admitted, cesce.sandbox.world(tx))
+        except WriteNeeded:
+            reading = False
+
+
+def _admit(tx: Tx, incoming: Incoming, guard: Guard, exchange: Exchange, faulted: bool) -> _Admitted:
+    """Who calls (401 when the guard refuses), the tenant's clock and, unless one already
+    fired for this request, the fault it consumes (which may move its clock)."""
+    try:
+        caller = guard(tx, incoming)
+    except Refused as refused:
+        raise _unauthorized(refused) from None
+    exchange.tenant, exchange.token = caller.tenant, caller.token
+    if caller.tenant is None:
+        return _Admitted(caller)
+    state = tenant_state(tx, caller.tenant)
+    clock, fault = state.clock, None
+    if state.faulty and not faulted:
+        op = incoming.operation
+        fault = tx.take_fault(caller.tenant, op.operation_id, op.method)
+        if fault and fault["advance"]:
+            clock = clock.shift(parse_duration(fault["advance"]))
+            save_clock(tx, caller.tenant, clock)
+    now = clock.now()
+    if not faulted:
+        exchange.now = now
+    return _Admitted(caller, state, now, fault)
+
+
+def _allow(admitted: _Admitted, op: Operation, exchange: Exchange) -> None:
+    """The token's expiry on the tenant's clock (as the request found it) and its scopes."""
+    caller = admitted.caller
     if caller.expires_at is not None and exchange.now >= caller.expires_at:
         raise _unauthorized(Refused("the access token has expired"))
     missing = [scope for scope in op.scopes if caller.scopes is not None and scope not in caller.scopes]
     if missing:
         raise _unauthorized(Refused(f"the access token lacks the {' '.join(missing)} scope", 403))
-    if fault:
-        inject(fault)
-    exchange.request_text = _journal_text(incoming)
-    sandbox = catalog == "sandbox"
-    if sandbox and cesce.replay and op.secured:
-        replayed = _replay(cesce.replay, catalog, incoming)
-        if replayed is not None:
-            return replayed
-    strict = cesce.settings.strict and op.secured  # the token endpoint answers OAuth2 errors itself
-    read_path(op.params, params)
-    query, findings = read_query(op.query, request.args.to_dict(flat=False), strict)
-    body: dict[str, Any] = incoming.form or {}
-    if op.body is not None and incoming.form is None:
-        if incoming.json is NOT_JSON:
-            raise InvalidJson()
-        body, more = read_body(op.body, incoming.json, request.content_type, strict)
-        findings += more
-    exchange.findings = findings
-    if sandbox and op.secured:
-        cesce.sandbox.ensure()
-    with cesce.store.transaction(rollback=sandbox and op.secured) as tx:
-        if caller.tenant is None:
-            world = None
-        elif sandbox and op.secured:
-            world = cesce.sandbox.world(tx)
-        else:
-            world = enter(tx, cesce.model, caller.tenant)
-        answer = handler(Call(world, op, catalog, params, query, body, incoming.language, cesce.settings.page_size))
-        if world is not None and not world.sandbox and answer.status < 400:
-            tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
-            exchange.recorded = True
+
+
+def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str], exchange: Exchange, read: _Read,
+             admitted: _Admitted, world: World | None = None) -> Answer:
+    """The operation's handler in the tenant's world (or ``world``, the sandbox's), after the
+    request's own problem if it has one; a write's journal entry goes in its transaction."""
+    cesce = services()
+    if read.problem is not None:
+        raise read.problem
+    exchange.findings = read.findings
+    if world is None and admitted.caller.tenant is not None:
+        world = enter(tx, cesce.model, admitted.caller.tenant, admitted.state, admitted.now)
+    call = Call(world, incoming.operation, incoming.catalog, params, read.query, read.body, incoming.language,
+                cesce.settings.page_size)
+    answer = handler(call)
+    if world is not None and not world.sandbox and answer.status < 400 and tx.write:
+        tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
+        exchange.recorded = True
     return answer
 
 
@@ -339,8 +435,9 @@ def record(exchange: Exchange, answer: Answer) -> None:
     """Write the journal entry of a request that named a tenant."""
     if exchange.tenant is None:
         return
+    entry = journal_entry(exchange, answer)
     with services().store.transaction() as tx:
-        tx.append_journal(journal_entry(exchange, answer))
+        tx.append_journal(entry)
 
 
 def journal_entry(exchange: Exchange, answer: Answer) -> dict:

@@ -10,12 +10,11 @@ so a bad edit fails at start-up with the file and the place, never at request ti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from emulator import resources
+from emulator import memo, resources
 from emulator.areas import Area, Areas, discover
 from emulator.clock import parse_instant
 from emulator.errors import all_errors
@@ -50,6 +49,8 @@ def check_against(document: Any, schema: dict, source: str, at: str = "") -> Any
 def schema_problem(document: Any, schema: dict) -> tuple[str, str] | None:
     """Where in ``document`` ("contracts/0/policy", "" for the whole) it first fails
     ``schema`` (a JSON Schema given as data), and why; None when it matches."""
+    import jsonschema  # here: a start-up that finds its files already checked never needs it (emulator.memo)
+
     try:
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
     except RecursionError:
@@ -75,9 +76,21 @@ class CodeTable(dict[str, dict]):
 
 
 class SandboxModel:
+    @classmethod
+    def shared(cls, directory: str | Path | None = None, areas: Areas | None = None) -> SandboxModel:
+        """The Sandbox Model of ``directory`` for ``areas``, loaded and checked once per process:
+        apps made with the same ones (the pytest plugin and this project's tests make many)
+        share it, as they share the files it reads (resources.load_yaml)."""
+        return _shared(str(resources.mocks_dir(directory).resolve()), discover() if areas is None else areas)
+
     def __init__(self, directory: str | Path | None = None, areas: Areas | None = None) -> None:
         self.directory = resources.mocks_dir(directory)
         self.areas = discover() if areas is None else areas
+        # The files' schema checks passed once for these very bytes: they pass again, so they
+        # are skipped (the cross-file checks, plain Python, always run).
+        schemas = [_SCHEMA, *(area.model.schema for area in self.areas.values() if area.model)]
+        checked = memo.key("sandbox-model", [*memo.files_under(self.directory), *schemas], _jsonschema_version())
+        self._checked = memo.recall(checked) is True
         self.products: dict[str, str] = self._load("products.yaml", "products")
         self.errors: dict[str, dict] = self._load("codes/errors.yaml", "errorTable")
         self.codes: dict[str, CodeTable] = {}
@@ -87,19 +100,23 @@ class SandboxModel:
                 self._load_area(area)
         policies = self._load("policies.yaml", "policies")
         for name, policy in policies["policies"].items():
-            self._check_parts(policy, "policy", _POLICY_KEYS, str(self.directory / "policies.yaml"), f"policies/{name}")
+            self._check_parts(policy, "policy", _POLICY_KEYS, str(self.directory / "policies.yaml"), f"policies/{name}",
+                              self._checked)
         self.policies: dict[str, dict] = policies["policies"]
         self.default_policy: str = policies["default"]
         world = self._load("contracts.yaml", "contracts")
         self.sandbox_now = parse_instant(world["sandboxNow"])
         self.contracts: dict[str, dict] = {c["contractNo"]: c for c in world["contracts"]}
         self._check()
+        if not self._checked:
+            memo.keep(checked, True)
 
     def _load(self, name: str, definition: str, schema_file: Path = _SCHEMA) -> Any:
         path = self.directory / name
         if not path.is_file():
             raise ModelError(f"{path}: missing")
-        return validate(resources.load_yaml(path), definition, str(path), schema_file)
+        document = resources.load_yaml(path)
+        return document if self._checked else validate(document, definition, str(path), schema_file)
 
     def _load_area(self, area: Area) -> None:
         part = area.model
@@ -115,13 +132,14 @@ class SandboxModel:
             raise ModelError(f"{self.directory / 'codes/errors.yaml'}: no text for {sorted(missing)}")
         if self.default_policy not in self.policies:
             raise ModelError(f"{self.directory / 'policies.yaml'}: default policy {self.default_policy!r} is not defined")
-        self.check_contracts(list(self.contracts.values()), str(self.directory / "contracts.yaml"))
+        self.check_contracts(list(self.contracts.values()), str(self.directory / "contracts.yaml"), self._checked)
 
-    def check_contracts(self, contracts: Iterable[dict], source: str) -> None:
+    def check_contracts(self, contracts: Iterable[dict], source: str, checked: bool = False) -> None:
         """What a world document must keep beyond its schema: each area's keys valid for it,
-        known policies, and each area's cross-file rules (known statuses, decisions...)."""
+        known policies, and each area's cross-file rules (known statuses, decisions...).
+        ``checked``: the areas' schemas passed on these documents already, only the rest runs."""
         for index, contract in enumerate(contracts):
-            self._check_parts(contract, "contract", _CONTRACT_KEYS, source, f"contracts/{index}")
+            self._check_parts(contract, "contract", _CONTRACT_KEYS, source, f"contracts/{index}", checked)
             where = f"{source}: contract {contract['contractNo']}"
             if contract.get("policy", self.default_policy) not in self.policies:
                 raise ModelError(f"{where}: unknown policy {contract['policy']!r}")
@@ -134,7 +152,8 @@ class SandboxModel:
         valid for it, and no key that no area knows."""
         self._check_parts(policy, "policy", _POLICY_KEYS, source, at)
 
-    def _check_parts(self, document: dict, definition: str, core_keys: tuple[str, ...], source: str, at: str) -> None:
+    def _check_parts(self, document: dict, definition: str, core_keys: tuple[str, ...], source: str, at: str,
+                     checked: bool = False) -> None:
         """Each area's keys of a contract or policy document against that area's schema; a key
         no area knows is an error."""
         known = set(core_keys)
@@ -146,7 +165,8 @@ class SandboxModel:
                 continue
             keys = set(schema.get("properties", {}))
             known |= keys
-            validate({k: v for k, v in document.items() if k in keys}, definition, source, area.model.schema, at)
+            if not checked:
+                validate({k: v for k, v in document.items() if k in keys}, definition, source, area.model.schema, at)
         unknown = sorted(set(document) - known)
         if unknown:
             raise ModelError(f"{source + ': ' if source else ''}at {at}: unknown key {unknown[0]!r}")
@@ -163,3 +183,17 @@ class SandboxModel:
         except (KeyError, IndexError):
             pass  # a user's text that names a value this error does not carry: show it as written
         return entry["errorCode"], text
+
+
+@cache
+def _shared(directory: str, areas: Areas) -> SandboxModel:
+    return SandboxModel(directory, areas)
+
+
+def _jsonschema_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jsonschema")
+    except PackageNotFoundError:
+        return "unknown"

@@ -3,8 +3,17 @@
 All SQL lives in the store: the core's tables here, each area's in its own ``store`` module,
 which runs its queries through a ``Tx``. Rules receive a ``Tx`` and read and write plain dicts
 keyed by column name; DATE and INSTANT columns come back as ``date`` and ``datetime``. Every
-transaction holds the store's lock and commits as a whole, so an acknowledged write is durable
-and a failed request leaves nothing half-written.
+transaction commits as a whole, so an acknowledged write is durable and a failed request leaves
+nothing half-written.
+
+Concurrency (emulator.connections): each transaction in progress has a connection of its own to
+a WAL database. A read transaction (``write=False``) reads a snapshot and neither waits for a
+writer nor holds one up; a write transaction (``BEGIN IMMEDIATE``) holds the database's write
+lock until it commits, so writes are serialized by the database itself, which is what lets
+several processes share one file (a CLI seeding while the server runs). A read transaction
+refuses to write (``WriteNeeded``), so a caller that expected to only read starts again in a
+write transaction. A long task written in steps (``Tx.step``: seeding 100,000 debtors) lets
+every waiting writer in between its steps.
 
 The schema carries a version (``PRAGMA user_version``): the number of the last migration
 applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
@@ -18,15 +27,18 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.clock import format_instant, parse_instant
+from emulator.connections import Connections
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
 #: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
@@ -37,6 +49,10 @@ _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
 class StoreError(RuntimeError):
     """The state file cannot be used by this release."""
+
+
+class WriteNeeded(Exception):
+    """A read transaction was asked to write: start the work again in a write transaction."""
 
 
 def migration_files(directory: Path) -> dict[int, str]:
@@ -50,6 +66,16 @@ def migration_files(directory: Path) -> dict[int, str]:
     return found
 
 
+@dataclass(frozen=True)
+class Steps:
+    """A write transaction written in steps (``Tx.step``): ``between`` hears how many records
+    each step wrote, in no transaction; ``resume`` starts each next step, and raises when the
+    task must not go on (what it writes was reset meanwhile, say)."""
+
+    between: Callable[[int], None] = lambda done: None
+    resume: Callable[[Tx], None] = lambda tx: None
+
+
 class Store:
     def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None,
                  synchronous: str = "NORMAL") -> None:
@@ -61,29 +87,33 @@ class Store:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        if path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(f"PRAGMA synchronous={synchronous}")
-            self._conn.execute("PRAGMA busy_timeout=10000")
+        self._connections = Connections(path, synchronous)
         if migrations is None:
             from emulator.areas import discover
 
             migrations = all_migrations(discover().migrations())
-        self.version = self._migrate(migrations)
-        self._kinds: dict[str, dict[str, str]] = {}
-        self._converters: dict[str, list[tuple[str, Any]]] = {}
+        conn = self._connections.connect()
+        try:
+            if path == ":memory:":
+                _copy_empty(migrations, conn)  # already migrated: a copy costs less than the scripts
+            conn.execute("PRAGMA journal_mode=WAL")
+            self.version = self._migrate(conn, migrations)
+            tables = [row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            self._kinds: dict[str, dict[str, str]] = {
+                table: {col[1]: col[2] for col in conn.execute(f"PRAGMA table_info({table})")} for table in tables}
+        except BaseException:
+            conn.close()
+            raise
+        self._connections.give(conn)
         converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
-        for table in self.tables():
-            columns = {col[1]: col[2] for col in self._conn.execute(f"PRAGMA table_info({table})")}
-            self._kinds[table] = columns
-            # The columns read back as Python values: a page of 500 rows converts these few.
-            self._converters[table] = [(name, converters[kind]) for name, kind in columns.items() if kind in converters]
+        # The columns read back as Python values: a row converts only these few.
+        self._converters = {table: {name: converters[kind] for name, kind in columns.items() if kind in converters}
+                            for table, columns in self._kinds.items()}
         self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
 
-    def _migrate(self, migrations: Mapping[int, tuple[str, str]]) -> int:
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+    def _migrate(self, conn: sqlite3.Connection, migrations: Mapping[int, tuple[str, str]]) -> int:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         latest = max(migrations, default=0)
         if version > latest:
             raise StoreError(f"{self.path} has schema version {version}, made by a newer cesce-sandbox;"
@@ -92,44 +122,68 @@ class Store:
             owner, script = migrations[number]
             try:
                 # A migration is one transaction: the file is at one version or the next.
-                self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+                conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
             except sqlite3.Error as error:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise StoreError(f"{self.path}: migration {number} ({owner}) failed: {error}") from None
         return latest
 
     def tables(self) -> list[str]:
-        return [row[0] for row in self._conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return sorted(self._kinds)
 
     @contextmanager
-    def transaction(self, *, rollback: bool = False) -> Iterator[Tx]:
-        """One atomic unit of work. With ``rollback`` nothing it writes is kept: the sandbox
-        catalog runs the same rules that way, so no state leaks between its requests."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, write: bool = True, rollback: bool = False, steps: Steps | None = None) -> Iterator[Tx]:
+        """One atomic unit of work. A read transaction (``write=False``) sees one snapshot and
+        raises WriteNeeded at its first write. With ``rollback`` nothing written is kept: the
+        sandbox catalog runs the same rules that way, so no state leaks between its requests.
+        With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far and
+        starts again, letting the writers waiting go first."""
+        conn = self._connections.take()
+        tx = Tx(self, conn, write, steps)
+        try:
+            if write:
+                tx._begin()
+            else:
+                conn.execute("BEGIN")
             try:
-                yield Tx(self)
+                yield tx
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("ROLLBACK" if rollback else "COMMIT")
+            conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
+        finally:
+            tx._end()
+            self._connections.give(conn)
+
+    def view(self, work: Callable[[Tx], T]) -> T:
+        """What ``work`` finds, in a read transaction; when it has to write on the way (a view
+        works out a world as it would be: a tenant's first contact, work fallen due), again in
+        a write transaction rolled back. A view changes nothing, and mostly holds no one up."""
+        try:
+            with self.transaction(write=False) as tx:
+                return work(tx)
+        except WriteNeeded:
+            with self.transaction(rollback=True) as tx:
+                return work(tx)
 
     def ping(self) -> None:
-        """Raise sqlite3.Error if the database does not answer. It does not wait behind a
-        transaction in progress: a store busy with a long write (seeding 100,000 debtors, say)
-        is a working store, and readiness must not wait 15 s for it."""
-        if not self._lock.acquire(blocking=False):
-            return
+        """Raise sqlite3.Error if the database does not answer. A read on a connection of its
+        own: it waits for no transaction in progress, however long (seeding 100,000 debtors)."""
+        conn = self._connections.take()
         try:
-            self._conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
+            conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
         finally:
-            self._lock.release()
+            self._connections.give(conn)
+
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Hand every SQL statement the store runs to ``callback`` (None: stop); for benchmarks
+        that show the statements a request costs."""
+        self._connections.trace(callback)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._connections.close()
 
     @staticmethod
     def unreadable(path: str) -> str | None:
@@ -151,19 +205,36 @@ class Store:
     # -- conversions between Python values and columns -------------------------------------
 
     def _to_db(self, table: str, row: Row) -> Row:
-        kinds = self._kinds[table]
-        out = {}
-        for key, value in row.items():
-            if key not in kinds:
-                raise KeyError(f"{table} has no column {key}")
-            out[key] = _param(value)
+        unknown = row.keys() - self._kinds[table].keys()
+        if unknown:
+            raise KeyError(f"{table} has no column {min(unknown)}")
+        out = dict(row)
+        for name in self._converters[table]:  # only DATE and INSTANT columns hold a date or an instant
+            value = out.get(name)
+            if value is not None:
+                out[name] = _param(value)
         return out
 
-    def _from_db(self, table: str, row: Row) -> Row:
-        for key, convert in self._converters[table]:
-            if row.get(key) is not None:
-                row[key] = convert(row[key])
-        return row
+
+_EMPTY: dict[tuple, sqlite3.Connection] = {}
+_EMPTY_LOCK = threading.Lock()
+
+
+def _copy_empty(migrations: Mapping[int, tuple[str, str]], target: sqlite3.Connection) -> None:
+    """Make ``target`` an empty database with ``migrations`` applied, as a copy of one made once
+    per process in memory: every new :memory: store starts so (the pytest plugin's and the
+    tests' apps are many)."""
+    key = tuple(sorted(migrations.items()))
+    with _EMPTY_LOCK:
+        if key not in _EMPTY:
+            empty = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            for number, (owner, script) in key:
+                try:
+                    empty.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+                except sqlite3.Error as error:
+                    raise StoreError(f"migration {number} ({owner}) failed: {error}") from None
+            _EMPTY[key] = empty
+        _EMPTY[key].backup(target)
 
 
 def all_migrations(areas: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
@@ -189,11 +260,42 @@ def _param(value: Any) -> Any:
 class Tx:
     """What the rules may do inside one transaction: the core's operations, and the generic
     ones (``all``, ``one``, ``insert``, ``update``, ``delete``, ``execute``) through which each
-    area's store module runs its own SQL."""
+    area's store module runs its own SQL. In a read transaction every write raises WriteNeeded
+    before it reaches the database."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._conn = store._conn
+    def __init__(self, store: Store, conn: sqlite3.Connection, write: bool = True, steps: Steps | None = None) -> None:
+        self._store, self._conn = store, conn
+        self.write = write
+        self._steps = steps
+        self._gated = False
+
+    def _begin(self) -> None:
+        self._store._connections.gate.acquire()
+        self._gated = True
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _end(self) -> None:
+        if self._gated:
+            self._gated = False
+            self._store._connections.gate.release()
+
+    def _writing(self) -> None:
+        if not self.write:
+            raise WriteNeeded()
+
+    def step(self, done: int = 0) -> None:
+        """A step of a long task is written (``done`` records): in a transaction opened with
+        ``steps``, commit it, tell ``steps.between`` (in no transaction), let the writers
+        waiting go first and start the next step with ``steps.resume``; otherwise nothing. What
+        a step leaves behind must be invisible or whole by itself (a contract being seeded is
+        invisible until its last)."""
+        if self._steps is None:
+            return
+        self._conn.execute("COMMIT")
+        self._end()
+        self._steps.between(done)
+        self._begin()
+        self._steps.resume(self)
 
     # -- generic ----------------------------------------------------------------------------
 
@@ -201,7 +303,14 @@ class Tx:
         """The rows a SELECT on ``table`` finds, with its DATE and INSTANT columns converted."""
         cursor = self._conn.execute(sql, [_param(p) for p in params])
         names = [column[0] for column in cursor.description]
-        return [self._store._from_db(table, dict(zip(names, row))) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+        converters = self._store._converters[table]
+        convert = [(name, converters[name]) for name in names if name in converters]
+        for row in rows if convert else ():
+            for name, parse in convert:
+                if row[name] is not None:
+                    row[name] = parse(row[name])
+        return rows
 
     def one(self, table: str, sql: str, *params: Any) -> Row | None:
         rows = self.all(table, sql, *params)
@@ -210,6 +319,7 @@ class Tx:
     def insert(self, table: str, rows: list[Row]) -> None:
         if not rows:
             return
+        self._writing()
         converted = [self._store._to_db(table, row) for row in rows]
         columns = list(converted[0])
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -219,6 +329,7 @@ class Tx:
         """Set ``changes`` on the rows whose columns equal ``key``."""
         if not changes:
             return
+        self._writing()
         values = self._store._to_db(table, changes)
         where = self._store._to_db(table, key)
         self._conn.execute(
@@ -227,11 +338,13 @@ class Tx:
         )
 
     def delete(self, table: str, key: Row) -> None:
+        self._writing()
         where = self._store._to_db(table, key)
         self._conn.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in where)}", list(where.values()))
 
     def execute(self, sql: str, *params: Any) -> int:
-        """A statement that returns no rows; how many rows it changed."""
+        """A statement that changes rows (none are returned); how many it changed."""
+        self._writing()
         return self._conn.execute(sql, [_param(p) for p in params]).rowcount
 
     # -- tenants and clocks -----------------------------------------------------------------
@@ -246,8 +359,27 @@ class Tx:
     def tenant(self, tenant: str) -> Row | None:
         return self.one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
 
+    def tenant_state(self, tenant: str) -> Row:
+        """What every request of a tenant reads first, in one statement: its row of ``tenants``
+        (``known``: whether it has one; its clock and where its world starts), whether a fault
+        waits for it (``faulty``), and the instant of its next due work (``next_due``; the
+        work of contracts being seeded waits until they are whole)."""
+        row = self.one(
+            "tenants",
+            "SELECT t.tenant IS NOT NULL AS known, t.clock_offset, t.clock_frozen_at, t.born_at,"
+            " EXISTS (SELECT 1 FROM faults f WHERE f.tenant = k.tenant AND f.remaining > 0) AS faulty,"
+            f" (SELECT d.due_at FROM due d WHERE d.tenant = k.tenant AND {_WHOLE} ORDER BY d.due_at, d.id LIMIT 1)"
+            " AS next_due"
+            " FROM (SELECT CAST(? AS TEXT) AS tenant) k LEFT JOIN tenants t ON t.tenant = k.tenant",
+            tenant,
+        )
+        if row["next_due"] is not None:
+            row["next_due"] = parse_instant(row["next_due"])
+        return row
+
     def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None,
                     born_at: datetime | None) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM tenants WHERE tenant = ?", [tenant])
         self.insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at,
                                  "born_at": born_at}])
@@ -255,6 +387,7 @@ class Tx:
     def reset(self, tenant: str | None = None) -> None:
         """Forget a tenant (or every tenant, the sandbox's world aside): every row of every
         table that is scoped by tenant."""
+        self._writing()
         for table in self._store.tenant_tables:
             if tenant is None:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
@@ -281,12 +414,23 @@ class Tx:
 
     def delete_contract(self, tenant: str, contract_no: str) -> None:
         """A contract and everything of it: every table scoped by tenant and contract."""
+        self._writing()
         for table in self._store.tenant_tables:
             if "contract_no" in self._store._kinds[table]:
                 self._conn.execute(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
 
+    def mark_seeding(self, tenant: str, contract_no: str, until: datetime | None, was: datetime) -> bool:
+        """Move until when a contract is being seeded (None: it is whole now) from ``was``, the
+        lease its seeding holds; whether it still held it (False: the tenant was reset, or the
+        lease ran out and the contract was taken over)."""
+        self._writing()
+        return self._conn.execute(
+            "UPDATE contracts SET seeding_until = ? WHERE tenant = ? AND contract_no = ? AND seeding_until = ?",
+            [_param(until), tenant, contract_no, _param(was)]).rowcount == 1
+
     def take_number(self, tenant: str, contract_no: str, name: str, first: int = 1) -> int:
         """The contract's next number of the counter ``name`` (``first`` if it never counted)."""
+        self._writing()
         return self._conn.execute(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = counters.next + 1"
@@ -296,6 +440,7 @@ class Tx:
 
     def set_number(self, tenant: str, contract_no: str, name: str, value: int) -> None:
         """The number the counter ``name`` gives next."""
+        self._writing()
         self._conn.execute(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = excluded.next",
@@ -324,9 +469,10 @@ class Tx:
         self.insert("due", [{"tenant": tenant, "contract_no": contract_no, "due_at": at, "area": area, "ref": ref}])
 
     def next_due(self, tenant: str, now: datetime) -> Row | None:
-        """The earliest row due by ``now`` (the first scheduled, among rows due at one instant)."""
-        return self.one("due", "SELECT * FROM due WHERE tenant = ? AND due_at <= ? ORDER BY due_at, id LIMIT 1",
-                        tenant, now)
+        """The earliest row due by ``now`` (the first scheduled, among rows due at one
+        instant), contracts being seeded aside."""
+        return self.one("due", f"SELECT * FROM due d WHERE tenant = ? AND due_at <= ? AND {_WHOLE}"
+                               " ORDER BY due_at, id LIMIT 1", tenant, now)
 
     def due_rows(self, tenant: str) -> list[Row]:
         """Every row still to fall due, in time order."""
@@ -338,10 +484,12 @@ class Tx:
         return row["due_at"] if row else None
 
     def unschedule(self, tenant: str, contract_no: str, area: str, ref: str) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?",
                            [tenant, contract_no, area, ref])
 
     def done(self, due_id: int) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM due WHERE id = ?", [due_id])
 
     # -- journal ----------------------------------------------------------------------------
@@ -370,12 +518,20 @@ class Tx:
             " AND (method IS NULL OR method = ?) ORDER BY id LIMIT 1",
             tenant, operation, method,
         )
-        if fault and fault["skip"]:
+        if fault is None:
+            return None
+        self._writing()
+        if fault["skip"]:
             self._conn.execute("UPDATE faults SET skip = skip - 1 WHERE id = ?", [fault["id"]])
             return None
-        if fault:
-            self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
+        self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
         return fault
 
     def clear_faults(self, tenant: str) -> None:
+        self._writing()
         self._conn.execute("DELETE FROM faults WHERE tenant = ?", [tenant])
+
+
+#: A due row's contract is whole: not being seeded (its work waits until it is).
+_WHOLE = ("NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant = d.tenant AND c.contract_no = d.contract_no"
+          " AND c.seeding_until IS NOT NULL)")

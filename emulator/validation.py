@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import regress
+if TYPE_CHECKING:
+    import jsonschema
 
 from emulator.errors import (
     BlankValue,
@@ -31,6 +31,7 @@ from emulator.errors import (
     WrongFieldName,
     by_key,
 )
+from emulator.precheck import check_of, ecma
 from emulator.wire import normalize_amount, normalize_date
 
 _EXPECTED = {"amount": "1234,56", "date": "yyyyMMdd", "code": "uppercase letters"}
@@ -125,9 +126,9 @@ def _read(schema: dict, data: dict, strict: bool) -> tuple[dict, list[Finding]]:
     findings: list[Finding] = []
     if not strict:
         data = _normalize(schema, data, "", findings)
-    errors = list(_validator(schema).iter_errors(data))
+    errors = _errors(schema, data)
     if errors and not strict and _tolerate(data, errors, findings):
-        errors = list(_validator(schema).iter_errors(data))
+        errors = _errors(schema, data)
     if errors:
         raise _business_error(min(errors, key=_precedence))
     return data, findings
@@ -157,21 +158,26 @@ def _tolerate(data: dict, errors: list, findings: list[Finding]) -> bool:
     return dropped
 
 
-@cache
-def _ecma(pattern: str) -> regress.Regex:
-    return regress.Regex(pattern)
-
-
 def _pattern(validator, pattern: str, instance: Any, schema: dict):
     # JSON Schema's patterns are ECMA-262 regular expressions, and Python's re reads them
     # differently exactly where a request could slip through: its "$" matches before a final
     # newline ("25000,00\n"), its "." takes "\r", its \d, \w and \s take Unicode's wider sets.
     # regress is ECMA-262's dialect.
-    if validator.is_type(instance, "string") and _ecma(pattern).find(instance) is None:
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+    if validator.is_type(instance, "string") and ecma(pattern).find(instance) is None:
+        from jsonschema import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+@cache
+def _validator_class() -> type[jsonschema.Draft202012Validator]:
+    # Made at the first request that needs it: valid requests mostly never do (emulator.precheck),
+    # and start-up is quicker without importing jsonschema.
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 _VALIDATORS: dict[int, tuple[dict, jsonschema.Draft202012Validator]] = {}
 
 
@@ -180,7 +186,7 @@ def _validator(schema: dict) -> jsonschema.Draft202012Validator:
     # each is compiled once. The schema is kept alongside so its id cannot be reused.
     entry = _VALIDATORS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = _VALIDATORS[id(schema)] = (schema, _Validator(schema))
+        entry = _VALIDATORS[id(schema)] = (schema, _validator_class()(schema))
     return entry[1]
 
 
@@ -238,8 +244,18 @@ def _normalize(schema: dict, value: Any, where: str, findings: list[Finding]) ->
     return fixed
 
 
+def _errors(schema: dict, data: Any) -> list[jsonschema.ValidationError]:
+    # A valid request (most of them) is told so by the schema's quick check; jsonschema names
+    # what is wrong with the others.
+    check = check_of(schema)
+    if check is not None and check(data):
+        return []
+    return list(_validator(schema).iter_errors(data))
+
+
 def _valid(schema: dict, value: Any) -> bool:
-    return _validator(schema).is_valid(value)
+    check = check_of(schema)
+    return check(value) if check is not None else _validator(schema).is_valid(value)
 
 
 def _precedence(error: jsonschema.ValidationError) -> tuple:

@@ -20,8 +20,9 @@ SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
 AREA_DOMAIN = ("rules.py", "records.py", "seeding.py", "store.py", "policy.py", "errors.py", "snapshot.py", "rating.py",
                "windows.py", "cesce.py")
 DOMAIN = [p for p in SOURCES if p.parent != PACKAGE and p.name in AREA_DOMAIN] + [
-    PACKAGE / name for name in ("store.py", "clock.py", "wire.py", "world.py", "history.py", "sandbox_model.py",
-                                "validation.py", "areas.py", "api_document.py", "errors.py", "faults.py")
+    PACKAGE / name for name in ("store.py", "connections.py", "clock.py", "wire.py", "world.py", "history.py",
+                                "sandbox_model.py", "validation.py", "precheck.py", "memo.py", "areas.py",
+                                "api_document.py", "errors.py", "faults.py")
 ] + [PACKAGE / "admin" / "snapshots.py"]
 #: The core loops over the registered areas and imports none of them.
 CORE = [PACKAGE / name for name in ("world.py", "history.py", "sandbox_model.py", "gateway.py", "areas.py", "store.py",

@@ -116,6 +116,60 @@ def test_seed_and_export_work_on_a_state_file(tmp_path):
     assert [d["endorsementNo"] for d in contracts["20000000003"]["debtors"]] == ["100", "300001"]
 
 
+def test_seed_generates_a_large_portfolio_reporting_each_step_on_a_line_when_not_on_a_terminal(tmp_path):
+    state = str(tmp_path / "s.sqlite3")
+    done = subprocess.run([sys.executable, "-m", "emulator", "seed", "--generate-debtors", "4500", "--contract", "30000000007",
+                           "--client-id", "acme", "--state", state], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["contracts"] == ["30000000007"]
+    assert done.stderr.splitlines() == ["seeded 2,000 of 4,500 debtors", "seeded 4,000 of 4,500 debtors",
+                                        "seeded 4,500 of 4,500 debtors"]
+    exported = subprocess.run([sys.executable, "-m", "emulator", "export", "--client-id", "acme", "--state", state,
+                               "--contract-no", "30000000007"], capture_output=True, text=True, check=True, cwd=tmp_path)
+    [contract] = json.loads(exported.stdout)["contracts"]
+    debtors = contract["debtors"]
+    assert [d["endorsementNo"] for d in debtors] == [str(n) for n in range(1, 4501)]
+    assert len({d["taxCode"] for d in debtors}) == 4500 and {d["statusCode"] for d in debtors} == {"2"}
+
+
+def test_seed_shows_a_progress_bar_on_a_terminal(tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "emulator", "seed", "--generate-debtors", "2500", "--client-id", "acme",
+                               "--state", str(tmp_path / "s.sqlite3")], stdout=subprocess.PIPE, stderr=follower,
+                              cwd=tmp_path, timeout=300)
+    finally:
+        os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["contracts"] == ["30000000001"]
+    assert b"seeding debtors" in shown and b"2500/2500" in shown and b"seeded 2,000" not in shown
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    ([], "give a SCENARIO or --generate-debtors N"),
+    (["guide-pending-example", "--generate-debtors", "5"], "give a SCENARIO or --generate-debtors N, not both"),
+    (["guide-pending-example", "--contract", "30000000001"], "--contract goes with --generate-debtors"),
+    (["--generate-debtors", "5", "--contract", "ABC"], "Invalid value for --contract: up to 11 digits"),
+    (["--generate-debtors", "0"], "Invalid value for '--generate-debtors': 0 is not in the range 1<=x<=200000."),
+])
+def test_a_seed_that_cannot_be_done_is_a_usage_error_saying_why(tmp_path, args, error):
+    done = subprocess.run([sys.executable, "-m", "emulator", "seed", *args, "--client-id", "acme", "--state",
+                           str(tmp_path / "s.sqlite3")], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and done.stderr.splitlines()[-1] == f"Error: {error}"
+
+
 @pytest.mark.parametrize(("make", "problem"), [
     (lambda path: None, "no such file"),
     (lambda path: path.write_text("client_id,limit\nacme,1000\n"), "not an SQLite database (file is not a database)"),

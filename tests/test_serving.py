@@ -4,6 +4,7 @@ holds up another, and a connection that stalls is closed after the stall timeout
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -12,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from emulator import Settings
-from emulator.control import Control, call
+from emulator.control import Control, EmulatorError, call
 from emulator.server import ThreadedServer
 
 GET = "classifications/v1/contracts/10100000001/classifications"
@@ -107,18 +108,44 @@ def test_one_tenants_latency_faults_hold_neither_another_tenant_nor_health(serve
     assert len(delayed) == 8 and min(delayed) >= 3
 
 
-def test_health_answers_while_a_long_seeding_holds_the_store(serve_emulator):
+def test_seeding_100000_debtors_holds_up_neither_another_tenants_requests_nor_health(serve_emulator):
     served = serve_emulator()
+    seeder, other = Control(served.url, "seeder"), Control(served.url, "other-tenant")
+    seeder_token, other_token = seeder.token()["access_token"], other.token()["access_token"]
+    assert other.request("GET", GET, other_token, query={"endorsementNo": "101"}).status == 200
     scenario = {"contracts": [{"contractNo": "30000000009", "generate": [
-        {"count": 30000, "countryCode": "ES", "status": "in-force", "requested": "15000,00", "taxCode": "B7{index:07d}"}]}]}
-    seeding = threading.Thread(target=lambda: call("POST", served.url + "/_emulator/scenarios?client_id=seeder",
-                                                   body=scenario, timeout=120))
+        {"count": 100_000, "countryCode": "ES", "status": "in-force", "requested": "15000,00", "taxCode": "B7{index:07d}"}]}]}
+    seeding = threading.Thread(target=_quietly(lambda: seeder.seed(scenario)), daemon=True)
     seeding.start()
-    probes = []
-    while seeding.is_alive():
-        probes.append(timed(lambda: call("GET", served.url + "/_emulator/health", timeout=30).status))
-    seeding.join()
-    assert len(probes) > 1 and all(status == 200 and elapsed < 1 for status, elapsed in probes)
+    portfolio = "portfolio/v1/contracts/30000000009/portfolio"
+    deadline = time.monotonic() + 30
+    while (told := seeder.request("GET", portfolio, seeder_token)).status != 503 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the seeding has claimed its contract and is writing it
+    assert told.status == 503 and told.headers["Retry-After"] == "1"
+    assert "being seeded" in told.body["moreInformation"]
+
+    probes: list[tuple[str, int, float]] = []
+    written = iter(range(100))
+    until = time.monotonic() + 3
+    while time.monotonic() < until and seeding.is_alive():
+        probes.append(("health", *timed(lambda: call("GET", served.url + "/_emulator/health", timeout=30).status)))
+        probes.append(("read", *timed(lambda: other.request("GET", GET, other_token, query={"endorsementNo": "101"}).status)))
+        probes.append(("write", *timed(lambda: other.request("POST", GET, other_token, {"debtor": {
+            "countryCode": "ES", "taxCode": f"F{next(written):08d}", "creditLimitRequested": "1000,00"}}).status)))
+    still_seeding = seeding.is_alive()
+    served.stop(signal.SIGKILL)  # the rest of the seeding is not this test's business
+    assert still_seeding and len(probes) >= 6
+    assert all(status in (200, 201) and elapsed < 1 for _, status, elapsed in probes), probes
+
+
+def _quietly(action: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            action()
+        except (OSError, EmulatorError):
+            pass  # the server was stopped under it
+
+    return run
 
 
 def test_the_in_process_server_neither_stalls_nor_keeps_stalled_connections():
@@ -137,8 +164,6 @@ def test_the_in_process_server_neither_stalls_nor_keeps_stalled_connections():
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_a_stop_signal_ends_serve_with_status_0_even_with_stalled_clients(serve_emulator, signal_name):
-    import signal
-
     served = serve_emulator("--stall-timeout", "2")
     stalled = stall(served.url, 4)
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
 from emulator.settings import Settings
 from emulator.store import SANDBOX_TENANT
-from emulator.world import clock_of
+from emulator.world import Seeding, SeedingLost, clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
 bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
@@ -116,6 +117,12 @@ def _business_error(error: BusinessError) -> Response:
     return json_response(operator_status(error), {"error": text, "errorCode": code})
 
 
+@bp.errorhandler(Seeding)
+@bp.errorhandler(SeedingLost)
+def _seeding(error: Exception) -> Response:
+    return json_response(409, {"error": str(error)}, {"Retry-After": "1"} if isinstance(error, Seeding) else None)
+
+
 @bp.errorhandler(_NoTenant)
 def _no_tenant(_: _NoTenant) -> Response:
     return json_response(400, {"error": "name the tenant: ?client_id=... or the X-Emulator-Tenant header"})
@@ -145,19 +152,23 @@ def _body():
 def health() -> Response:
     cesce = services()
     cesce.store.ping()
-    try:
-        installed = version("cesce-sandbox")
-    except PackageNotFoundError:
-        installed = "unknown"
     store = "memory" if cesce.settings.state == ":memory:" else "sqlite-file"  # never the path: health is open
-    return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
+    return json_response(200, {"status": "ok", "version": _installed(), "strict": cesce.settings.strict,
                                "store": store, "pageSize": cesce.settings.page_size})
+
+
+@cache
+def _installed() -> str:
+    # Looked up once: reading the installed distributions costs more than the rest of a health check.
+    try:
+        return version("cesce-sandbox")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 @bp.get("/tenants")
 def tenants() -> Response:
-    with services().store.transaction(rollback=True) as tx:
-        return json_response(200, {"tenants": tx.tenants()})
+    return json_response(200, {"tenants": services().store.view(lambda tx: tx.tenants())})
 
 
 @bp.post("/reset")
@@ -171,8 +182,12 @@ def reset() -> Response:
 @bp.route("/clock", methods=["GET", "POST"])
 def clock() -> Response:
     tenant = _tenant()
-    with services().store.transaction() as tx:
-        state = rules.change_clock(tx, tenant, _body()) if request.method == "POST" else clock_of(tx, tenant)
+    if request.method == "POST":
+        change = _body()
+        with services().store.transaction() as tx:
+            state = rules.change_clock(tx, tenant, change)
+    else:
+        state = services().store.view(lambda tx: clock_of(tx, tenant))
     return json_response(200, {"tenant": tenant, **rules.clock_view(state)})
 
 
@@ -190,11 +205,10 @@ def state() -> Response:
     tenant = _tenant()
     # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
     # world's start, work fallen due) happens again, the same, at the tenant's next contact.
-    with cesce.store.transaction(rollback=True) as tx:
-        if contract_no is None:
-            world = snapshots.take(tx, cesce.model, tenant)
-        else:
-            world = rules.state(tx, cesce.model, tenant, contract_no)
+    if contract_no is None:
+        world = cesce.store.view(lambda tx: snapshots.take(tx, cesce.model, tenant))
+    else:
+        world = cesce.store.view(lambda tx: rules.state(tx, cesce.model, tenant, contract_no))
     if form == "yaml":
         return Response(snapshots.dump(world, "yaml"), 200, mimetype="application/yaml")
     return json_response(200, world)
@@ -238,8 +252,7 @@ def seed_scenario(name: str | None) -> Response:
             return json_response(404, {"error": f"no scenario {name!r} in fixtures/"})
         except files.FileError as error:
             raise rules.OperatorError(str(error)) from None
-    with cesce.store.transaction() as tx:
-        return json_response(200, rules.seed_scenario(tx, cesce.model, tenant, scenario, source))
+    return json_response(200, rules.seed_scenario(cesce.store, cesce.model, tenant, scenario, source))
 
 
 @bp.get("/journal")
@@ -249,30 +262,40 @@ def journal() -> Response:
         limit = min(int(request.args.get("limit", 1000)), 10000)
     except ValueError:
         raise rules.OperatorError("after and limit are integers") from None
-    with services().store.transaction(rollback=True) as tx:
-        return json_response(200, {"entries": rules.journal(tx, _tenant(), after, limit)})
+    tenant = _tenant()
+    return json_response(200, {"entries": services().store.view(lambda tx: rules.journal(tx, tenant, after, limit))})
 
 
 @bp.post("/events")
 def events() -> Response:
     cesce = services()
+    tenant, body = _tenant(), _body()
     with cesce.store.transaction() as tx:
-        return json_response(200, {"results": rules.apply_events(tx, cesce.model, _tenant(), _body())})
+        return json_response(200, {"results": rules.apply_events(tx, cesce.model, tenant, body)})
 
 
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
     tenant = _tenant()
     cesce = services()
+    if request.method == "GET":
+        found = cesce.store.view(lambda tx: tx.faults(tenant))
+        return json_response(200, {"faults": [rules.fault_view(row) for row in found]})
+    body = _body() if request.method == "POST" else None
     with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
-        elif request.method == "DELETE":
+            rules.add_fault(tx, tenant, body, cesce.api.operations)
+        else:
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})
 
 
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
-    document = yaml.safe_dump(services().api.document, sort_keys=False, allow_unicode=True)
-    return Response(document, 200, mimetype="application/yaml")
+    return Response(_served(services().api), 200, mimetype="application/yaml")
+
+
+@cache
+def _served(api) -> str:
+    # The document does not change while the process serves it: written once, not per request.
+    return yaml.safe_dump(api.document, sort_keys=False, allow_unicode=True)

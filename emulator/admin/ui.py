@@ -186,7 +186,8 @@ def dashboard() -> str:
     page: dict[str, Any] = {"tenant": None if problem else tenant, "problem": problem,
                             "scenarios": rules.scenarios(cesce.settings.fixtures_dir),
                             "operations": sorted(cesce.api.operations), "statuses": TRANSIENT_STATUSES}
-    with cesce.store.transaction(rollback=True) as tx:  # a view changes nothing (as /_emulator/state)
+
+    def view(tx) -> None:  # a view changes nothing (as /_emulator/state)
         page["tenants"] = tx.tenants()
         if page["tenant"]:
             state = rules.state(tx, cesce.model, tenant, None)
@@ -199,6 +200,8 @@ def dashboard() -> str:
                 faults=[rules.fault_view(row) for row in tx.faults(tenant)],
                 journal=_latest_journal(tx, tenant),
             )
+
+    cesce.store.view(view)
     return render_template("dashboard.html", **page)
 
 

@@ -7,7 +7,7 @@ from emulator.areas import Operations
 from emulator.gateway import Answer, Call
 from emulator.risks import rules
 from emulator.risks.records import DETAILS, Debtor
-from emulator.wire import camel, envelope, parse_amount, render_record
+from emulator.wire import Encoded, camel, envelope, parse_amount, render_record
 
 operations = Operations()
 
@@ -88,4 +88,4 @@ def _record(call: Call, status: int, debtor: Debtor) -> Answer:
 
 def _page(call: Call, page: rules.Page) -> Answer:
     following = str(page.next_endorsement_no) if page.next_endorsement_no else None
-    return call.page([render_record(debtor) for debtor in page.records], following)
+    return call.page([Encoded(text) for text in page.encoded], following)

@@ -12,14 +12,14 @@ from emulator.areas import Area, Event, ListView, ModelPart, SnapshotError, Snap
 from emulator.clock import format_instant, parse_instant
 from emulator.risks import api, rules, store
 from emulator.risks.records import DECISIONS, PENDING_REQUEST_BASE, STATUSES, Debtor
-from emulator.risks.seeding import seed_debtors
+from emulator.risks.seeding import numbered, seed_debtors
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.store import migration_files
 from emulator.wire import parse_amount, parse_record, render_record
 from emulator.world import Contract, World
 
 HERE = Path(__file__).resolve().parent
-_SEED_CHUNK = 5000  # records inserted at a time when seeding a contract
+_SEED_CHUNK = 2000  # records a step of seeding writes: a fraction of a second that others wait at most
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,14 @@ def prepare(model: SandboxModel, files: dict) -> RiskData:
 
 
 def check(model: SandboxModel, contract: dict, where: str) -> None:
-    """Statuses and decisions a contract document names must be in the code tables."""
+    """Statuses and decisions a contract document names must be in the code tables, and its
+    debtors numbered once each: a document that cannot be seeded fails before anything is."""
     for seed in contract.get("debtors", []) + contract.get("generate", []):
         _known(model, STATUSES, seed["status"], where)
         for key in filter(None, [seed.get("decision"), seed.get("pendingRequest", {}).get("decision")]):
             _known(model, DECISIONS, key, where)
+    for _ in numbered(contract):
+        pass
 
 
 def _known(model: SandboxModel, table: str, key: str, where: str) -> None:
@@ -54,9 +57,10 @@ def _known(model: SandboxModel, table: str, key: str, where: str) -> None:
 
 
 def seed(world: World, current: Contract, doc: dict) -> None:
-    """The contract's debtors, in chunks (a generated portfolio of 100,000 is never all in
-    memory), each pending request with its committee date in the due queue; the numberings
-    then continue after the highest number seeded."""
+    """The contract's debtors, in steps (a generated portfolio of 100,000 is never all in
+    memory, and a seeding in steps lets other writers in between), each pending request with
+    its committee date in the due queue; the numberings then continue after the highest
+    number seeded."""
     last_firm, last_request = 0, PENDING_REQUEST_BASE
     records = seed_debtors(world.model, rules.policy_of(current), doc, world.now)
     while chunk := list(islice(records, _SEED_CHUNK)):
@@ -66,6 +70,7 @@ def seed(world: World, current: Contract, doc: dict) -> None:
                 world.schedule(decided_at, rules.NAME, current.contract_no, str(record.endorsement_no))
         last_firm = max([last_firm, *(d.endorsement_no for d, _ in chunk if d.pending_of is None)])
         last_request = max([last_request, *(d.endorsement_no for d, _ in chunk if d.pending_of is not None)])
+        world.tx.step(len(chunk))
     world.tx.set_number(world.tenant, current.contract_no, rules.ENDORSEMENTS, last_firm + 1)
     world.tx.set_number(world.tenant, current.contract_no, rules.REQUESTS, last_request + 1)
 

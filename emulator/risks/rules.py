@@ -36,7 +36,7 @@ from emulator.risks.records import (
     status_key,
 )
 from emulator.sandbox_model import SandboxModel
-from emulator.wire import Amount, format_amount, parse_amount
+from emulator.wire import Amount, format_amount, parse_amount, record_text
 from emulator.world import Contract, World, contract
 
 NAME = "risks"
@@ -79,7 +79,8 @@ class ClassificationRequest:
 
 @dataclass(frozen=True)
 class Page:
-    records: list[Debtor]
+    #: The records' wire texts (wire.record_text), in endorsement order.
+    encoded: list[str]
     #: The endorsementNo the next page starts at; 0 on the last page (R13).
     next_endorsement_no: int
 
@@ -164,7 +165,7 @@ def portfolio(world: World, contract_no: str, start: int, size: int) -> Page:
     """GET portfolio: every record of the contract (in force, cancelled, rejected, pending and
     300xxx requests) by endorsementNo, ``size`` a page (R11, R13)."""
     contract(world, contract_no)
-    return _page(store.portfolio_page(world.tx, world.tenant, contract_no, start, size + 1), size)
+    return _page(_wired(world, contract_no, store.portfolio_page(world.tx, world.tenant, contract_no, start, size + 1)), size)
 
 
 def movements(world: World, contract_no: str, start: int, size: int) -> Page:
@@ -174,7 +175,7 @@ def movements(world: World, contract_no: str, start: int, size: int) -> Page:
     contract(world, contract_no)
     since = world.now - MOVEMENTS_WINDOW
     rows = store.movements_page(world.tx, world.tenant, contract_no, since, world.now, start, size + 1)
-    return _page(rows, size)
+    return _page(_wired(world, contract_no, rows), size)
 
 
 # -- what Cesce does on its side ----------------------------------------------------------
@@ -446,7 +447,15 @@ def _save(world: World, record: Debtor) -> Debtor:
     return record
 
 
+def _wired(world: World, contract_no: str, rows: list[dict]) -> list[dict]:
+    """Page rows with their wire texts: a record written before records kept theirs is
+    rendered from its columns (it keeps one at its next change)."""
+    for row in rows:
+        if row["wire"] is None:
+            row["wire"] = record_text(Debtor.from_row(store.debtor(world.tx, world.tenant, contract_no, row["endorsement_no"])))
+    return rows
+
+
 def _page(rows: list[dict], size: int) -> Page:
-    records = [Debtor.from_row(row) for row in rows[:size]]
     following = rows[size]["endorsement_no"] if len(rows) > size else 0
-    return Page(records, following)
+    return Page([row["wire"] for row in rows[:size]], following)

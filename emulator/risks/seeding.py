@@ -35,6 +35,8 @@ DEFAULT_DECISION = {
     "pending": "pending-committee",
 }
 _TEMPLATED = ("taxCode", "companyName", "customerReference")
+#: The record fields a seed may fill in, with their keys in the seed.
+_DETAIL_KEYS = tuple((name, camel(name)) for name in ("customer_reference", *DETAILS))
 
 
 def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) -> Iterator[Seeded]:
@@ -42,27 +44,8 @@ def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) 
     debtors is never all in memory): each debtor in order, its 300xxx request after it, each
     with the instant the committee decides it when it is pending."""
     contract_no = doc["contractNo"]
-    explicit = Counter(_explicit_numbers(doc))
-    twice = [number for number, count in explicit.items() if count > 1]
-    if twice:
-        raise ModelError(f"contract {contract_no}: endorsementNo {twice[0]} used twice")
-    taken = set(explicit)
-    next_no, next_request = 1, PENDING_REQUEST_BASE + 1
-    seen_tax, seen_reference = set(), set()
-    for number, seed in _seeds(doc):
-        if not number:
-            while next_no in taken:
-                next_no += 1
-            number = next_no
-        taken.add(number)
-        where = f"contract {contract_no}, debtor {seed['countryCode']} {seed['taxCode']}"
-        if (seed["countryCode"], seed["taxCode"]) in seen_tax or seed.get("customerReference") in seen_reference:
-            raise ModelError(f"{where}: the same debtor twice")
-        if number >= PENDING_REQUEST_BASE:
-            raise ModelError(f"{where}: endorsementNo {number} is in the 300xxx range of pending requests")
-        seen_tax.add((seed["countryCode"], seed["taxCode"]))
-        if seed.get("customerReference"):
-            seen_reference.add(seed["customerReference"])
+    next_request = PENDING_REQUEST_BASE + 1
+    for number, seed in numbered(doc):
         record, decided_at = _record(model, policy, contract_no, number, seed, now)
         yield record, decided_at
         if "pendingRequest" in seed:
@@ -72,6 +55,35 @@ def seed_debtors(model: SandboxModel, policy: Policy, doc: dict, now: datetime) 
                 credit_limit_requested=parse_amount(request["requested"]),
             ), request, now)
             next_request += 1
+
+
+def numbered(doc: dict) -> Iterator[tuple[int, dict]]:
+    """The debtors a contract document declares, each with its endorsementNo (its own, or the
+    next one free), checked before anything is seeded: ModelError for a number given twice,
+    the same debtor twice, or a number in the 300xxx range."""
+    contract_no = doc["contractNo"]
+    explicit = Counter(_explicit_numbers(doc))
+    twice = [number for number, count in explicit.items() if count > 1]
+    if twice:
+        raise ModelError(f"contract {contract_no}: endorsementNo {twice[0]} used twice")
+    taken = set(explicit)
+    next_no = 1
+    seen_tax, seen_reference = set(), set()
+    for number, seed in _seeds(doc):
+        if not number:
+            while next_no in taken:
+                next_no += 1
+            number = next_no
+        taken.add(number)
+        if (seed["countryCode"], seed["taxCode"]) in seen_tax or seed.get("customerReference") in seen_reference:
+            raise ModelError(f"contract {contract_no}, debtor {seed['countryCode']} {seed['taxCode']}: the same debtor twice")
+        if number >= PENDING_REQUEST_BASE:
+            raise ModelError(f"contract {contract_no}, debtor {seed['countryCode']} {seed['taxCode']}: endorsementNo"
+                             f" {number} is in the 300xxx range of pending requests")
+        seen_tax.add((seed["countryCode"], seed["taxCode"]))
+        if seed.get("customerReference"):
+            seen_reference.add(seed["customerReference"])
+        yield number, seed
 
 
 def _seeds(doc: dict) -> Iterator[tuple[int, dict]]:
@@ -109,7 +121,7 @@ def _record(model: SandboxModel, policy: Policy, contract_no: str, number: int, 
         currency_code=seed.get("currencyCode", "EUR"),
         cesce_code=cesce_code(seed["countryCode"], seed["taxCode"]),
         status_code=status(model, state),
-        **{name: seed[camel(name)] for name in ("customer_reference", *DETAILS) if camel(name) in seed},
+        **{name: seed[key] for name, key in _DETAIL_KEYS if key in seed},
     )
     if state == "pending":
         return _pending(model, policy, record, seed, now)

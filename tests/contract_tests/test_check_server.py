@@ -18,6 +18,7 @@ from contract_tests import document
 from contract_tests.check_server import check_server
 from emulator import Settings, wire
 from emulator.risks import api as risks_api
+from emulator.risks import records as risks_records
 from emulator.risks import rules as risks_rules
 from emulator.server import ThreadedServer
 
@@ -76,18 +77,23 @@ def _no_error_block(client, **entity):
 
 
 def _repeating_page(rows, size):
-    page = risks_rules.Page([risks_rules.Debtor.from_row(row) for row in rows[:size]], 0)
-    if len(rows) > size:
-        page = risks_rules.Page(page.records, rows[size - 1]["endorsement_no"])  # the last record again
-    return page
+    following = rows[size - 1]["endorsement_no"] if len(rows) > size else 0  # the last record again
+    return risks_rules.Page([row["wire"] for row in rows[:size]], following)
 
 
 # A renderer of the emulator replaced by one that drifts from Cesce's wire format, and the
 # checks that must report it.
+def _drift(monkeypatch, field_format: str, drift) -> None:
+    """Records rendered with a drift: single records as they are answered, and every record's
+    wire text as it is kept (what pages join)."""
+    render = _renderer(field_format, drift)
+    monkeypatch.setattr(risks_api, "render_record", render)
+    monkeypatch.setattr(risks_records, "record_text", lambda record: wire.dumps(render(record)))
+
+
 DRIFTS = [
-    ("amount-as-number", lambda mp: mp.setattr(risks_api, "render_record", _renderer("amount", _number)),
-     ["amounts_use_decimal_comma", "every_value_is_a_string"]),
-    ("iso-dates", lambda mp: mp.setattr(risks_api, "render_record", _renderer("date", _iso)), ["dates_are_yyyymmdd"]),
+    ("amount-as-number", lambda mp: _drift(mp, "amount", _number), ["amounts_use_decimal_comma", "every_value_is_a_string"]),
+    ("iso-dates", lambda mp: _drift(mp, "date", _iso), ["dates_are_yyyymmdd"]),
     ("no-error-block", lambda mp: (mp.setattr(risks_api, "envelope", _no_error_block), mp.setattr(wire, "envelope", _no_error_block)),
      ["envelope_is_present"]),
     ("page-repeats-a-record", lambda mp: mp.setattr(risks_rules, "_page", _repeating_page), ["next_page_cursor_chains"]),
