@@ -5,14 +5,15 @@ document and the catalogs give it, through one pipeline, in order:
 
 1. who calls: the area that guards the API (auth) reads the bearer token, or for the token
    endpoint the client_id (401 when a token is missing or unknown);
-2. the tenant's clock, and the oldest injected fault matching the request, consumed; a fault
-   may move the tenant's clock first;
+2. the tenant's clock and settings, and the oldest injected fault matching the request,
+   consumed; a fault may move the tenant's clock first, then carry out Cesce-side events;
 3. the token's expiry on the tenant's clock (401) and its scope (403);
-4. the fault's latency and status (429, 503...);
+4. the fault's latency and answer (a gateway 429, 503...; or Cesce's error envelope);
 5. the request against the document: path parameters, query, body (400);
 6. the operation's handler, inside one transaction (rolled back in the sandbox catalog), in the
    tenant's world caught up with its clock;
-7. the journal entry, with what the emulator noticed in the request.
+7. the journal entry, with what the emulator noticed in the request, at the instant the request
+   arrived (on the tenant's clock), however long it then waited for the store.
 
 Gateway errors have IBM's shape; business errors have Cesce's envelope, with the HTTP status
 errors.py gives them.
@@ -31,9 +32,10 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from emulator import wire
+from emulator.admin import rules as operator
 from emulator.api_document import ApiDocument, Operation
 from emulator.areas import Handler
-from emulator.clock import parse_duration
+from emulator.clock import parse_duration, system_now
 from emulator.errors import BusinessError, InvalidJson, NotFoundError, SandboxNotFound
 from emulator.replay import cases
 from emulator.store import Tx
@@ -124,6 +126,8 @@ class Call:
     body: dict[str, Any]
     language: str
     page_size: int | None = None
+    #: A full last page points past itself, to an empty page (a tenant's emptyPageAfterFull).
+    empty_page_after_full: bool = False
 
     @property
     def contract_no(self) -> str:
@@ -145,8 +149,11 @@ class Call:
     def page(self, records: list[dict], following: str | None) -> Answer:
         """A list page in Cesce's envelope: the records under the declared entity (null when
         there are none) and the next page's cursor where the declaration puts it (its last
-        mark when ``following`` is None)."""
+        mark when ``following`` is None, unless the page is full and the tenant's lists end
+        with an empty page)."""
         paging = self.operation.paging
+        if following is None and self.empty_page_after_full and records and len(records) >= self.size:
+            following = paging.after(records[-1])
         return Answer(200, paging.place(wire.envelope(self.client(), **{paging.entity: records or None}), following))
 
 
@@ -176,8 +183,9 @@ class Exchange:
 
     catalog: str
     operation: str
+    arrived: datetime | None = None  # on the machine's clock
     tenant: str | None = None
-    now: datetime | None = None
+    now: datetime | None = None  # on the tenant's clock, as it arrived
     token: str | None = None
     request_text: str | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -206,7 +214,7 @@ class Incoming:
 
 def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[..., Response]:
     def view(catalog: str, **params: str) -> Response:
-        exchange = Exchange(catalog, operation.operation_id)
+        exchange = Exchange(catalog, operation.operation_id, arrived=system_now())
         language = "ES"
         try:
             incoming = _incoming(catalog, operation)
@@ -214,6 +222,8 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
             answer = _serve(incoming, handler, guard, params, exchange)
         except GatewayError as error:
             answer = error.answer()
+        except Injected as injected:
+            answer = injected.answer
         except BusinessError as error:
             if catalog == "sandbox" and isinstance(error, NotFoundError):
                 error = SandboxNotFound()
@@ -250,22 +260,25 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
         except Refused as refused:
             raise _unauthorized(refused) from None
         exchange.tenant, exchange.token = caller.tenant, caller.token
-        fault = None
+        fault, own = None, {}
         if caller.tenant is not None:
             clock = clock_of(tx, caller.tenant)
+            own = tx.tenant_settings(caller.tenant)
             fault = tx.take_fault(caller.tenant, op.operation_id, op.method)
             if fault and fault["advance"]:
                 clock = clock.shift(parse_duration(fault["advance"]))
                 save_clock(tx, caller.tenant, clock)
-            exchange.now = clock.now()
+            exchange.now = clock.at(exchange.arrived)
+    if fault and fault["events"]:
+        _fault_events(caller.tenant, fault)
     if caller.expires_at is not None and exchange.now >= caller.expires_at:
         raise _unauthorized(Refused("the access token has expired"))
     missing = [scope for scope in op.scopes if caller.scopes is not None and scope not in caller.scopes]
     if missing:
         raise _unauthorized(Refused(f"the access token lacks the {' '.join(missing)} scope", 403))
-    if fault:
-        inject(fault)
     exchange.request_text = _journal_text(incoming)
+    if fault:
+        inject(fault, incoming.language, params.get("contractNo"))
     sandbox = catalog == "sandbox"
     if sandbox and cesce.replay and op.secured:
         replayed = _replay(cesce.replay, catalog, incoming)
@@ -290,7 +303,9 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
             world = cesce.sandbox.world(tx)
         else:
             world = enter(tx, cesce.model, caller.tenant)
-        answer = handler(Call(world, op, catalog, params, query, body, incoming.language, cesce.settings.page_size))
+        page_size = own.get("pageSize") or cesce.settings.page_size
+        answer = handler(Call(world, op, catalog, params, query, body, incoming.language, page_size,
+                              bool(own.get("emptyPageAfterFull"))))
         if world is not None and not world.sandbox and answer.status < 400:
             tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
             exchange.recorded = True
@@ -315,13 +330,43 @@ def _replay(replay: list, catalog: str, incoming: Incoming) -> Answer | None:
     return None if case is None else Answer(case.status, case.response, dict(case.headers))
 
 
-def inject(fault: dict) -> None:
-    """Apply an injected fault: wait its latency, then fail with its status if it has one."""
+def inject(fault: dict, language: str = "ES", contract_no: str | None = None) -> None:
+    """Apply an injected fault: wait its latency, then answer as it says if it says anything:
+    Cesce's error envelope with its errorCode, or the gateway's error with its status."""
     if fault["latency_ms"]:
         time.sleep(fault["latency_ms"] / 1000)
+    if fault["error_code"]:
+        text = fault["error_description"] or services().model.error_text_of(fault["error_code"], language)
+        client = {"contractNo": contract_no} if contract_no else {}
+        raise Injected(Answer(fault["status"], wire.error_envelope(fault["error_code"], text, client)))
     if fault["status"]:
         headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
         raise GatewayError(fault["status"], "injected fault", headers)
+
+
+class Injected(Exception):
+    """A fault's answer in Cesce's envelope, given instead of the operation's."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def _fault_events(tenant: str, fault: dict) -> None:
+    """Carry out the Cesce-side events a fault holds, in a transaction of their own: the fault
+    stays consumed even when one of them cannot happen (a limit no longer in force), and the
+    request is then answered with the gateway's 500, saying why."""
+    cesce = services()
+    try:
+        with cesce.store.transaction() as tx:
+            operator.apply_events(tx, cesce.model, tenant, json.loads(fault["events"]))
+    except BusinessError as error:
+        reason = cesce.model.error_text(error.key, "EN", error.params)[1]
+    except operator.OperatorError as error:
+        reason = str(error)
+    else:
+        return
+    raise GatewayError(500, f"the injected fault's events could not be carried out: {reason}")
 
 
 def business_error_answer(error: BusinessError, language: str, contract_no: str | None) -> Answer:

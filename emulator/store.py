@@ -15,6 +15,7 @@ the database itself, never kept by hand.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -30,7 +31,7 @@ Row = dict[str, Any]
 
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
 #: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
-_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
+_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults", "tenant_settings"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
@@ -264,9 +265,25 @@ class Tx:
     def has_history(self, tenant: str) -> bool:
         """Whether anything of the tenant remembers its time: a row of an area's table (a
         record, a token), a due event or a journal entry. Its clock, its contracts' bare rows
-        and counters, and faults waiting to fire do not."""
+        and counters, its settings and faults waiting to fire do not."""
         return any(self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
                    for table in self._store.tenant_tables if table not in _TIMELESS)
+
+    def tenant_settings(self, tenant: str) -> dict[str, Any]:
+        """The settings a tenant has of its own, by name (none: the emulator's)."""
+        rows = self._conn.execute("SELECT name, value FROM tenant_settings WHERE tenant = ?", [tenant]).fetchall()
+        return {name: json.loads(value) for name, value in rows}
+
+    def save_tenant_setting(self, tenant: str, name: str, value: Any) -> None:
+        """Give the tenant its own ``value`` of a setting; None takes it back to the emulator's."""
+        if value is None:
+            self._conn.execute("DELETE FROM tenant_settings WHERE tenant = ? AND name = ?", [tenant, name])
+            return
+        self._conn.execute(
+            "INSERT INTO tenant_settings (tenant, name, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value",
+            [tenant, name, json.dumps(value)],
+        )
 
     # -- contracts and their counters -------------------------------------------------------
 

@@ -152,10 +152,19 @@ def faults() -> Response:
     cesce = services()
     with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, _body(), cesce.api.operations)
+            rules.add_fault(tx, cesce.model, tenant, _body(), cesce.api.operations)
         elif request.method == "DELETE":
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Response:
+    tenant = _tenant()
+    with services().store.transaction() as tx:
+        if request.method == "POST":
+            return json_response(200, rules.change_settings(tx, tenant, _body()))
+        return json_response(200, rules.settings_view(tx, tenant))
 
 
 @bp.get("/openapi.yaml")
