@@ -4,7 +4,6 @@ task and say, per scenario, whether it got the records right and used the API as
 from __future__ import annotations
 
 import json
-import shlex
 import textwrap
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from contract_tests.conformance.errors import KitUsageError
 from contract_tests.conformance.scenarios import catalogue
 from contract_tests.conformance.tasks import tasks
 from contract_tests.conformance.traffic import MIN_BACKOFF, RETRY_AFTER_SHARE
-from contract_tests.conformance.verification import REPORT_DIR, verify
+from contract_tests.conformance.verification import REPORT_DIR, reproduction, verify
 from contract_tests.extra import require_kit
+
 
 def _tasks() -> str:
     lines = []
@@ -132,8 +132,6 @@ _REPEATED = ("emulator_url", "catalog", "timeout")
 
 
 def _reproduction(ctx: click.Context, command: str, task: str):
-    given = [f"--{name.replace('_', '-')} {shlex.quote(str(ctx.params[name]))}" for name in _REPEATED
-             if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
-    flags = "".join(f" {flag}" for flag in given)
-    return lambda path: (f"cesce-contract verify-client --cmd {shlex.quote(command)} --task {task}{flags} "
-                         f"--scenario-file {shlex.quote(str(Path(path).resolve()))}")
+    given = {name: ctx.params[name] for name in _REPEATED
+             if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)}
+    return reproduction(command, task, given)

@@ -330,6 +330,14 @@ def _replay(replay: list, catalog: str, incoming: Incoming) -> Answer | None:
     return None if case is None else Answer(case.status, case.response, dict(case.headers))
 
 
+class Injected(Exception):
+    """A fault's answer in Cesce's envelope, given instead of the operation's."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
 def inject(fault: dict, language: str = "ES", contract_no: str | None = None) -> None:
     """Apply an injected fault: wait its latency, then answer as it says if it says anything:
     Cesce's error envelope with its errorCode, or the gateway's error with its status."""
@@ -342,14 +350,6 @@ def inject(fault: dict, language: str = "ES", contract_no: str | None = None) ->
     if fault["status"]:
         headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
         raise GatewayError(fault["status"], "injected fault", headers)
-
-
-class Injected(Exception):
-    """A fault's answer in Cesce's envelope, given instead of the operation's."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(answer.status)
-        self.answer = answer
 
 
 def _fault_events(tenant: str, fault: dict) -> None:

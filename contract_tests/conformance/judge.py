@@ -22,6 +22,7 @@ from contract_tests.conformance.evidence import RECORD_ORDER, Finding, Labels, R
 from contract_tests.conformance.tasks import Context, Keyed, Task
 from contract_tests.conformance.truth import a_cent_off, number, same, shown
 
+
 def judge(run: RunEvidence) -> list[Finding]:
     """Every finding of a run, requests in the order they were sent, then the records."""
     labels = Labels(run.entries)

@@ -159,6 +159,11 @@ class Scenario:
         return sum(count * kinds[kind].listed for kind, count in self.records if kind in kinds)
 
     @property
+    def waits(self) -> float:
+        """Seconds a careful client spends waiting in it, at least (latency, Retry-After)."""
+        return sum(f.times * (f.latency_ms / 1000 + (f.retry_after or 0)) for f in self.faults)
+
+    @property
     def may_fail(self) -> bool:
         """Whether a run may end in an error: it meets an error answer it need not get past."""
         return any(fault.error for fault in self.faults)

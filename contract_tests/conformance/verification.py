@@ -77,7 +77,7 @@ def verify(
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     given = {"emulator_url": emulator_url, "catalog": catalog if catalog != "dev" else None,
              "timeout": timeout if timeout != 60.0 else None}
-    reproduce = reproduce or _reproduction(client, task, given)
+    reproduce = reproduce or reproduction(client, task, given)
 
     table = Table([s.name for s in chosen])
     say = progress or (lambda line: None)
@@ -93,10 +93,11 @@ def verify(
 
         origin = "file" if scenario_file is not None else "catalogue"
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            done = [pool.submit(run, scenario, origin) for scenario in chosen]
-            for future in as_completed(done):
+            # The scenarios that wait longest start first, so that they do not end the run alone.
+            done = {id(s): pool.submit(run, s, origin) for s in sorted(chosen, key=lambda s: -s.waits)}
+            for future in as_completed(done.values()):
                 say(table.row(future.result()))
-            report.results += [future.result() for future in done]
+            report.results += [done[id(s)].result() for s in chosen]
         report.results += explore(task, lambda s: run(s, "generated"), examples, seed, shrink_budget,
                                   lambda result: say(table.row(result)))
     report.save_failures(Path(report_dir))
@@ -136,8 +137,10 @@ def load_scenario(path: str | Path, task: str) -> Scenario:
     return scenario
 
 
-def _reproduction(client: ClientFunction | str, task: str, given: dict[str, Any]) -> Callable[[Path], str]:
-    """How a report says to run one saved scenario again, with the options given."""
+def reproduction(client: ClientFunction | str, task: str, given: dict[str, Any]) -> Callable[[Path], str]:
+    """How a report says to run one saved scenario again: the command line (for a command
+    client) or the call (for a function), with the options ``given`` that are not None
+    (emulator_url, catalog, timeout: what changes what the scenario meets)."""
     if isinstance(client, str):
         flags = "".join(f" --{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()
                         if value is not None)

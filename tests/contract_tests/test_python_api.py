@@ -38,6 +38,18 @@ def test_a_broken_function_fails_the_test_with_the_report(cesce_verify_client, c
     assert "verify(<lambda>, task='portfolio-sync', emulator_url=" in str(failure.value)
 
 
+def test_a_client_that_leaves_out_new_debtors_en_tramite_is_told_the_rule(cesce_verify_client):
+    def firm_only(config):
+        return [record for record in reference_client.sync(config) if record["statusCode"] != "1"]
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(firm_only, task="portfolio-sync", scenarios=["portfolio-every-status"], examples=0)
+
+    assert failure.value.report.result("portfolio-every-status").first_wrong() == (
+        "run 1, endorsement 3: is missing (expected statusCode '1', creditLimitGranted '0,00'); a new debtor "
+        'EN TRÁMITE (statusCode "1") is listed as Cesce lists it; only 300xxx requests on a known debtor are left out')
+
+
 def test_amounts_and_codes_may_come_back_as_json_numbers(cesce_verify_client):
     def typed(config):
         return [{**record, "endorsementNo": int(record["endorsementNo"]), "statusCode": int(record["statusCode"]),
