@@ -54,7 +54,8 @@ def requests(run: RunEvidence, labels: Labels) -> list[Finding]:
         if entry["catalog"] != run.catalog:
             problems.append(f"called the {entry['catalog']} catalog; the client was configured for {run.catalog}")
         if operation not in allowed:
-            problems.append(f"sent {entry['method']} {operation}: {run.task.name} does not change anything there")
+            problems.append(f"sent {entry['method']} {operation}: {run.task.name} "
+                            f"{'may not send it' if run.task.writes else 'only reads'}")
         if operation != "token" and f"/contracts/{CONTRACT_NO}/" not in entry["path"]:
             problems.append(f"called another contract than the one configured ({CONTRACT_NO})")
         problems += [f"{f['field'] or 'request'}: {f['message']}" for f in entry.get("findings") or []]

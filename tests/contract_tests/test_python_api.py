@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from dataclasses import replace
@@ -180,3 +181,20 @@ def test_a_client_must_sync_the_contract_it_is_given(cesce_verify_client):
     assert failure.value.report.result("portfolio-1").first_wrong() == (
         "run 1, request #2 GET portfolio?languageCode=ES -> 200: "
         "called another contract than the one configured (40000000001)")
+
+
+def test_a_sync_that_writes_is_told_it_only_reads(cesce_verify_client):
+    class Classifies(reference_client.CesceClient):
+        def portfolio_sync(self):
+            body = json.dumps({"debtor": {"countryCode": "ES", "taxCode": "B99999999", "creditLimitRequested": "1000,00",
+                                          "nonPaymentInd": "N"}}).encode()
+            url = f"{self.config.base_url}/classifications/v1/contracts/{self.config.contract_no}/classifications"
+            self.send("POST", url, body, {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"})
+            return super().portfolio_sync()
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(lambda config: reference_client.sync(config, Classifies), task="portfolio-sync",
+                            scenarios=["portfolio-1"], examples=0)
+
+    assert failure.value.report.result("portfolio-1").first_wrong().startswith(
+        "run 1, request #2 POST classifications -> 201: sent POST createClassification: portfolio-sync only reads")
