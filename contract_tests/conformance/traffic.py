@@ -225,7 +225,7 @@ def tokens(run: RunEvidence, labels: Labels) -> list[Finding]:
                 left = lifetime - age
                 if left > RENEW_MARGIN:
                     hint = (f" (it renewed after {age:.1f} s: expires_in counts seconds, {lifetime:.0f} is an hour)"
-                            if 1.0 <= age <= 2 * lifetime / 1000 else "")
+                            if 1.0 <= age <= lifetime / 100 else "")
                     findings.append(labels.finding(run, entry, (
                         f"asked for a new token ({grant(entry)} grant) while the one from {labels.short(current[2])} "
                         f"was good for {left / 60:.0f} more minutes: reuse a token until it is about to expire{hint}")))

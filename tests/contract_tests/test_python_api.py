@@ -125,7 +125,7 @@ def test_shrinking_a_client_that_hangs_stops_after_two_runs_and_says_so(cesce_ve
     hangs = (f"{PYTHON} -m contract_tests.examples.reference_client && {PYTHON} -c \"import json, os, time; "
              "time.sleep(30 if json.load(open(os.environ['CESCE_OUTPUT'])) else 0)\"")
 
-    report = cesce_verify_client(hangs, task="portfolio-sync", scenarios=[], examples=10, seed=2, timeout=2,
+    report = cesce_verify_client(hangs, task="portfolio-sync", scenarios=[], examples=10, seed=2, timeout=4,
                                  shrink_budget=25, raise_on_failure=False)
 
     last = report.results[-1]
