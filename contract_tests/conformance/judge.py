@@ -28,7 +28,7 @@ def judge(run: RunEvidence) -> list[Finding]:
     labels = Labels(run.entries)
     findings = _outcome(run, labels)
     # The most telling check first: its message leads when several find fault with one request.
-    for check in (traffic.paging, traffic.tokens, traffic.retries, traffic.requests):
+    for check in (traffic.paging, traffic.tokens, traffic.retries, traffic.requests, *run.task.checks):
         findings += check(run, labels)
     if run.outcome.finished and run.outcome.records is not None:
         findings += _records(run)

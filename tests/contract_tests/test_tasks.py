@@ -40,13 +40,20 @@ def _explain(situation, key, have, want, context):
     return "was not asked for: it is not in CESCE_INPUT" if situation == "unexpected" else ""
 
 
+def _reads_once(run, labels):
+    """The task's own rule: the portfolio is read once a run (from its first page once)."""
+    firsts = [e for e in run.entries if e["operation"] == "getPortfolio" and not e["query"].get("nextEndorsementNo")]
+    return [labels.finding(run, again, "read the portfolio a second time: once a run is enough")
+            for again in firsts[1:2]]
+
+
 SUBSET = Task(
     name="portfolio-subset", description="the current record of each debtor CESCE_INPUT names",
     rule="exactly the debtors CESCE_INPUT names, each with its firm record",
     reads="getPortfolio", key="endorsementNo", noun="endorsement", judged=("statusCode", "creditLimitGranted"),
     kinds={"old": Kind("in force for days"), "rejected": Kind("rejected")}, paged="old",
     typical={"old": 4, "rejected": 2}, seed=risks.seed, records=risks.records, expected=_expected,
-    input=_wanted, explain=_explain,
+    input=_wanted, explain=_explain, checks=(_reads_once,),
 )
 
 
@@ -95,3 +102,18 @@ def test_a_client_that_ignores_its_input_fails_in_the_tasks_own_words(cesce_veri
         "run 1, endorsement 2: was not asked for: it is not in CESCE_INPUT")
     saved = json.loads(report.result("portfolio-499").saved.read_text())
     assert saved["scenario"]["task"] == "portfolio-subset"
+
+
+def test_a_task_judges_its_own_rules_beside_the_engines(cesce_verify_client, subset_task):
+    def twice(config):
+        client = reference_client.CesceClient(config)
+        client.portfolio_sync()
+        wanted = {item["endorsementNo"] for item in config.input}
+        return [record for record in client.portfolio_sync() if record["endorsementNo"] in wanted]
+
+    with pytest.raises(ConformanceFailure) as failure:
+        cesce_verify_client(twice, task="portfolio-subset", examples=0, scenarios=["portfolio-1"])
+
+    assert failure.value.report.result("portfolio-1").first_wrong() == (
+        "run 1, request #3 GET portfolio?languageCode=ES -> 200: asked for a page after the last one (request #2 said "
+        'nextEndorsementNo "0"); read the portfolio a second time: once a run is enough')

@@ -85,6 +85,8 @@ class Task:
     - ``explain(situation, key, have, want, context)``: a task's own words on a wrong record
       ("missing", "unexpected" or "wrong"); "" when it has none. For "unexpected" it replaces
       the message, otherwise it is appended.
+    - ``checks``: rules of its own on a run, beside the engine's (each takes the run's
+      ``RunEvidence`` and ``Labels`` and returns ``Finding``s): "every invoice declared once".
     - ``scenarios()``: the task's own named scenarios, after the engine's.
     """
 
@@ -107,6 +109,7 @@ class Task:
     writes: frozenset[str] = frozenset()
     changes: Mapping[str, Change] = field(default_factory=dict)
     explain: Callable[[str, str, dict | None, dict | None, Context], str] = lambda *args: ""
+    checks: tuple[Callable[[Any, Any], list[Any]], ...] = ()
     scenarios: Callable[[], list[Scenario]] = list
 
     @property
