@@ -15,7 +15,6 @@ from emulator.api_document import ApiDocument
 from emulator.areas import Area, Areas, discover
 from emulator.gateway import GatewayError, blueprint
 from emulator.replay import cases
-from emulator.replay.cases import Case
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
 from emulator.store import Store, all_migrations
@@ -34,7 +33,7 @@ class Services:
     store: Store
     model: SandboxModel
     api: ApiDocument
-    replay: list[Case]
+    replay: cases.Replay
     sandbox: SandboxWorld
     areas: Areas
     #: The area of each operationId.

@@ -3,9 +3,10 @@
 An area (auth, risks, sales, claims...) is a package of this one with an ``area`` module whose
 ``AREA`` says what the core needs from it: its operations and its part of the OpenAPI document,
 what it reads in mocks/ and how it seeds a contract, the work it leaves to fall due on a
-tenant's clock, its state view, its Cesce-side events, its journal summary and its tables'
-migrations. The core (world, history, the operator surface, the Sandbox Model, the gateway)
-loops over the registered areas and imports none of them, so a new area is a new folder.
+tenant's clock, its state view and how a snapshot gives its records back, its Cesce-side
+events, its journal summary and its tables' migrations. The core (world, history, the operator
+surface, the Sandbox Model, the gateway) loops over the registered areas and imports none of
+them, so a new area is a new folder.
 Model: moto's backends registry, which finds each service by name and loads it on first use.
 """
 
@@ -80,6 +81,45 @@ class ModelPart:
     check: Callable[[SandboxModel, dict, str], None] | None = None
 
 
+class SnapshotError(ValueError):
+    """A snapshot that cannot be restored: what is wrong, and where in the document
+    ("contracts/0/debtors/3"; empty for the whole)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"at {where}: {problem}" if where else problem)
+        self.where, self.problem = where, problem
+
+    def within(self, outer: str) -> SnapshotError:
+        """The same problem, placed inside ``outer``."""
+        return SnapshotError("/".join(part for part in (outer, self.where) if part), self.problem)
+
+
+@dataclass(frozen=True)
+class SnapshotPart:
+    """What an area keeps in a snapshot of a tenant's world (GET and PUT /_emulator/state,
+    ``cesce-emulator export`` and ``import``), and how it comes back.
+
+    Its records of a contract are what its ``state`` view gives, under ``keys``; ``restore`` is
+    that view's inverse. What it keeps for the tenant as a whole rather than per contract
+    (auth's tokens) is ``tenant``'s view, under ``tenant_keys`` at the top of the snapshot, and
+    ``restore_tenant`` its inverse. Every key holds a list of records, and every value in them
+    is JSON's own (text, numbers, booleans; instants ISO 8601), so a snapshot says nothing of
+    the store that kept it. A restore raises ValueError (or SnapshotError, to name the place
+    within its part) for a record it cannot take back."""
+
+    #: The keys its ``state`` view gives a contract ("debtors").
+    keys: tuple[str, ...] = ()
+    #: Write the records of a contract from those keys ({key: [...]}, an empty list for a key
+    #: the snapshot lacks) into the world at the snapshot's now. The contract, its counters
+    #: and the due queue are restored before: (world, contractNo, part).
+    restore: Callable[[World, str, dict[str, list]], None] | None = None
+    tenant_keys: tuple[str, ...] = ()
+    tenant: Callable[[World], dict[str, list]] | None = None
+    #: (world, part, the client id the snapshot was taken of: the world may come back under
+    #: another one).
+    restore_tenant: Callable[[World, dict[str, list], str], None] | None = None
+
+
 @dataclass(frozen=True)
 class Area:
     name: str
@@ -112,6 +152,9 @@ class Area:
     reactions: Mapping[str, Callable[[World, str, str], None]] = field(default_factory=dict)
     #: Who calls (auth): the tenant, and the bearer token's scopes and expiry.
     guard: Callable[[Tx, Incoming], Caller] | None = None
+    #: What it keeps in a snapshot of a tenant's world. An area with a ``state`` view declares
+    #: one, or a snapshot of a world holding its records cannot be restored.
+    snapshot: SnapshotPart | None = None
 
 
 class Areas(Mapping[str, Area]):

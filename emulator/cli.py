@@ -13,8 +13,10 @@ from pathlib import Path
 
 import click
 
-from emulator import tls
-from emulator.sandbox_model import ModelError, SandboxModel
+from emulator import files, resources, tls
+from emulator.admin.snapshots import FORMATS
+from emulator.files import FileError
+from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
 from emulator.store import Store
 
@@ -55,33 +57,35 @@ def main() -> None:
 @click.option("--tls-key", help="The private key of --tls-cert (PEM).  [env CESCE_EMULATOR_TLS_KEY]")
 @click.option("--replay-dir", help="Replay cases (from import-postman, say) the sandbox catalog answers before the"
                                    " Sandbox Model.  [env CESCE_EMULATOR_REPLAY_DIR]")
+@click.option("--admin-token", metavar="TOKEN", help="Make every /_emulator call but health carry 'Authorization: Bearer"
+                                                     " TOKEN'.  [env CESCE_EMULATOR_ADMIN_TOKEN]")
+@click.option("--allowed-hosts", metavar="NAMES", help="Host names, comma-separated, the operator surface answers to besides"
+                                                       " local ones: the name other containers reach this one by.  [env"
+                                                       " CESCE_EMULATOR_ALLOWED_HOSTS]")
 def serve(**flags) -> None:
     """Serve the emulator until SIGTERM or Ctrl-C."""
     settings = _settings(**flags)
-    # A broken Sandbox Model, replay case or an unusable state file fails here, before the
-    # server forks.
-    try:
-        model = SandboxModel(settings.mocks_dir)
-        if settings.replay_dir is not None:
-            from emulator.replay import cases
+    # A broken Sandbox Model, scenario or replay case, or an unusable state file fails here,
+    # before anything is served.
+    if settings.replay_dir is not None and not Path(settings.replay_dir).is_dir():
+        raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
+    from emulator.app import create_app
 
-            if not Path(settings.replay_dir).is_dir():
-                raise click.ClickException(f"--replay-dir {settings.replay_dir}: no such directory")
-            replayed = cases.load([model.directory / "replay", Path(settings.replay_dir)])
-            click.echo(f"cesce-emulator: the sandbox catalog replays {len(replayed)} cases", err=True)
-        Store(settings.state).close()
-    except ModelError as error:
+    try:
+        app = create_app(settings)
+        _check_scenarios(settings, app.extensions["cesce"].model)
+    except FileError as error:
         raise click.ClickException(str(error)) from None
     except sqlite3.Error as error:
         raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    if settings.replay_dir is not None:
+        click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
     try:
         credentials = _credentials(settings)
     except (OSError, ValueError) as error:
         raise click.ClickException(f"HTTPS: {error}") from None
     from emulator import serving
-    from emulator.app import create_app
 
-    app = create_app(settings)
     scheme = "https" if credentials else "http"
     click.echo(f"cesce-emulator: serving {scheme}://{_authority(settings)}  (state {settings.state},"
                f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)
@@ -89,6 +93,12 @@ def serve(**flags) -> None:
         click.echo(f"cesce-emulator: HTTPS for {', '.join(tls.NAMES)}; have clients trust the CA {credentials.ca}",
                    err=True)
     serving.serve(app, settings, credentials)
+
+
+def _check_scenarios(settings: Settings, model: SandboxModel) -> None:
+    for path in sorted(resources.fixtures_dir(settings.fixtures_dir).glob("*.yaml")):
+        scenario = validate(files.read_yaml(path), "scenario", str(path))
+        model.check_contracts(scenario.get("contracts", []), str(path))
 
 
 def _credentials(settings: Settings) -> tls.Credentials | None:
@@ -112,13 +122,12 @@ def _authority(settings: Settings) -> str:
 def seed(scenario: str, client_id: str, **flags) -> None:
     """Seed a tenant of a state file from SCENARIO (a name in fixtures/ or a YAML file)."""
     from emulator.admin import rules
-    from emulator.resources import load_yaml
     from emulator.store import Store
 
     settings = _settings(**flags)
     try:
         if Path(scenario).is_file():
-            document, source = load_yaml(Path(scenario).resolve()), scenario
+            document, source = files.read_yaml(Path(scenario)), scenario
         else:
             document, source = rules.load_scenario(scenario, settings.fixtures_dir), scenario
         model = SandboxModel(settings.mocks_dir)
@@ -128,7 +137,7 @@ def seed(scenario: str, client_id: str, **flags) -> None:
         store.close()
     except LookupError:
         raise click.ClickException(f"no scenario {scenario!r}") from None
-    except (ModelError, rules.OperatorError) as error:
+    except (FileError, rules.OperatorError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(result, indent=2))
 
@@ -136,14 +145,21 @@ def seed(scenario: str, client_id: str, **flags) -> None:
 @main.command()
 @click.option("--client-id", required=True, help="The tenant to export.")
 @click.option("--state", required=True, help="The SQLite state file to read.")
-@click.option("--contract-no", help="Only this contract.")
+@click.option("--format", "form", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="JSON or YAML.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write it to this file, not standard output.")
+@click.option("--contract-no", help="Only the view of this contract (records, no clock history): not a snapshot.")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
-def export(client_id: str, contract_no: str | None, **flags) -> None:
-    """Print a tenant's world (clock, contracts, every record) as JSON."""
-    from emulator.admin import rules
-    from emulator.store import Store
+def export(client_id: str, form: str, out: str | None, contract_no: str | None, **flags) -> None:
+    """Write a snapshot of a tenant's whole world (clock, contracts, records, counters, due
+    work, tokens, faults, journal), which `import` restores."""
+    from emulator.admin import rules, snapshots
 
     settings = _settings(**flags)
+    try:
+        model = SandboxModel(settings.mocks_dir)
+    except FileError as error:
+        raise click.ClickException(str(error)) from None
     # Checked before opening: SQLite would create a missing file and print an empty world.
     problem = Store.unreadable(settings.state)
     if problem:
@@ -156,10 +172,56 @@ def export(client_id: str, contract_no: str | None, **flags) -> None:
             if client_id not in known:
                 raise click.ClickException(f"--client-id {client_id}: no such tenant in {settings.state}"
                                            f" (it has: {', '.join(known) or 'none'})")
-            world = rules.state(tx, SandboxModel(settings.mocks_dir), client_id, contract_no)
+            if contract_no is None:
+                world = snapshots.take(tx, model, client_id)
+            else:
+                world = rules.state(tx, model, client_id, contract_no)
     finally:
         store.close()
-    click.echo(json.dumps(world, indent=2, ensure_ascii=False))
+    text = snapshots.dump(world, form)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, "utf-8")
+    except OSError as error:
+        raise click.ClickException(f"--out {out}: {error.strerror or error}") from None
+
+
+@main.command("import")
+@click.argument("snapshot", type=click.File("r", encoding="utf-8"))
+@click.option("--client-id", required=True, help="The tenant whose world it replaces (the one it was taken of, or another).")
+@click.option("--state", required=True, help="The SQLite state file to write (made if it does not exist).")
+@click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
+def import_(snapshot, client_id: str, **flags) -> None:
+    """Replace a tenant's world in a state file with SNAPSHOT (a file written by `export` or
+    GET /_emulator/state, JSON or YAML; - for standard input), all or nothing."""
+    from emulator.admin import snapshots
+    from emulator.areas import SnapshotError
+
+    settings = _settings(**flags)
+    source = "standard input" if snapshot.name == "<stdin>" else snapshot.name
+    problem = Store.unreadable(settings.state)
+    if problem and Path(settings.state).exists() and Path(settings.state).stat().st_size:
+        raise click.ClickException(f"--state {settings.state}: {problem}")
+    try:
+        document = snapshots.load(snapshot.read())
+        model = SandboxModel(settings.mocks_dir)
+        store = Store(settings.state)
+        try:
+            with store.transaction() as tx:
+                restored = snapshots.restore(tx, model, client_id, document)
+        finally:
+            store.close()
+    except SnapshotError as error:
+        raise click.ClickException(f"{source}: {error}") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{source}: not a text file (a snapshot is JSON or YAML)") from None
+    except FileError as error:
+        raise click.ClickException(str(error)) from None
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    click.echo(json.dumps(restored, indent=2))
 
 
 @main.command("import-postman")
@@ -180,8 +242,10 @@ def import_postman(collection: str, out_dir: str, variables: tuple[str, ...]) ->
         given[name] = value
     try:
         imported = postman.convert(postman.load(Path(collection)), given)
-    except postman.CollectionError as error:
+    except FileError as error:
         raise click.ClickException(str(error)) from None
+    except postman.CollectionError as error:
+        raise click.ClickException(f"{collection}: {error}") from None
     if not imported.cases:
         raise click.ClickException(f"{collection}: no saved example to replay"
                                    + "".join(f"\n  skipped {reason}" for reason in imported.skipped))

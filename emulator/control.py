@@ -5,6 +5,7 @@ through it, whether it runs in-process or in a container."""
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -51,13 +52,18 @@ def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None
     return Answer(status, parsed, head)
 
 
-class Control:
-    """One tenant (client id) of an emulator at ``url``."""
+ADMIN_TOKEN_VARIABLE = "CESCE_EMULATOR_ADMIN_TOKEN"
 
-    def __init__(self, url: str, client_id: str, catalog: str = "dev") -> None:
+
+class Control:
+    """One tenant (client id) of an emulator at ``url``. ``admin_token`` is the emulator's
+    ``--admin-token``, sent on every operator call; CESCE_EMULATOR_ADMIN_TOKEN when not given."""
+
+    def __init__(self, url: str, client_id: str, catalog: str = "dev", admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.client_id = client_id
         self.catalog = catalog
+        self.admin_token = admin_token if admin_token is not None else os.environ.get(ADMIN_TOKEN_VARIABLE) or None
 
     # -- the API, as a client sees it --------------------------------------------------------
 
@@ -94,7 +100,11 @@ class Control:
 
     def _operator(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
         params = {"client_id": self.client_id, **{k: v for k, v in query.items() if v is not None}}
-        answer = call(method, f"{self.url}/_emulator/{path}?{urllib.parse.urlencode(params)}", body=body)
+        # Every operator write is JSON, a body-less one too: the surface refuses any other.
+        headers = {"Content-Type": "application/json"} if method != "GET" else {}
+        if self.admin_token:
+            headers["Authorization"] = f"Bearer {self.admin_token}"
+        answer = call(method, f"{self.url}/_emulator/{path}?{urllib.parse.urlencode(params)}", body=body, headers=headers)
         if answer.status != 200:
             raise EmulatorError(answer.status, answer.body)
         return answer.body
@@ -147,4 +157,10 @@ class Control:
         return self._operator("GET", "journal", after=after, limit=10000)["entries"]
 
     def state(self, contract_no: str | None = None) -> dict:
+        """The tenant's whole world as a snapshot (what ``restore`` takes back), or the view of
+        one contract."""
         return self._operator("GET", "state", contractNo=contract_no)
+
+    def restore(self, snapshot: dict) -> dict:
+        """Replace the tenant's world with a snapshot; what was restored."""
+        return self._operator("PUT", "state", snapshot)

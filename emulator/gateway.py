@@ -31,11 +31,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from emulator import clock as clocks
 from emulator import wire
 from emulator.admin import rules as operator
 from emulator.api_document import ApiDocument, Operation
 from emulator.areas import Handler
-from emulator.clock import parse_duration, system_now
+from emulator.clock import parse_duration
 from emulator.errors import BusinessError, InvalidJson, NotFoundError, SandboxNotFound
 from emulator.replay import cases
 from emulator.store import Tx
@@ -214,7 +215,7 @@ class Incoming:
 
 def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[..., Response]:
     def view(catalog: str, **params: str) -> Response:
-        exchange = Exchange(catalog, operation.operation_id, arrived=system_now())
+        exchange = Exchange(catalog, operation.operation_id, arrived=clocks.system_now())
         language = "ES"
         try:
             incoming = _incoming(catalog, operation)
@@ -239,6 +240,11 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
 def _incoming(catalog: str, operation: Operation) -> Incoming:
     try:
         raw = request.get_data(cache=True)
+        # A chunked body says no length up front: Werkzeug reads it up to the limit and stops
+        # there without a word, so a byte past the limit is what tells an over-long body.
+        if request.content_length is None and len(raw) >= current_app.config["MAX_CONTENT_LENGTH"] \
+                and request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
         raise GatewayError(413) from None
     except (OSError, ValueError):

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -58,14 +59,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @dataclass(frozen=True)
 class CesceEmulator:
     """The emulator the session's tests use: ``url`` is its root (``http://127.0.0.1:PORT``);
-    ``server`` is the in-process ThreadedServer, or None for an emulator given by URL."""
+    ``server`` is the in-process ThreadedServer, or None for an emulator given by URL;
+    ``admin_token`` its operator token (None: CESCE_EMULATOR_ADMIN_TOKEN, if set)."""
 
     url: str
     server: ThreadedServer | None = None
+    admin_token: str | None = None
 
     def tenant(self, client_id: str, catalog: str = "dev") -> CesceTenant:
         """Another tenant (or catalog, e.g. "sandbox") of this emulator; you reset it."""
-        return CesceTenant(self.url, client_id, catalog)
+        return CesceTenant(self.url, client_id, catalog, self.admin_token)
 
 
 class CesceTenant:
@@ -78,10 +81,10 @@ class CesceTenant:
     username = "user"
     password = "password"
 
-    def __init__(self, url: str, client_id: str, catalog: str = "dev") -> None:
+    def __init__(self, url: str, client_id: str, catalog: str = "dev", admin_token: str | None = None) -> None:
         from emulator.control import Control
 
-        self.control: Control = Control(url, client_id, catalog)
+        self.control: Control = Control(url, client_id, catalog, admin_token)
 
     def __repr__(self) -> str:
         return f"<CesceTenant {self.client_id!r} at {self.base_url}>"
@@ -177,8 +180,21 @@ class CesceTenant:
         return self.control.journal(after)
 
     def state(self, contract_no: str | None = None) -> dict:
-        """The tenant's clock and every contract it has touched, with all their records."""
+        """The tenant's whole world (clock, every contract with all its records, due work,
+        tokens, faults, journal) as a snapshot ``restore`` takes back; with ``contract_no``,
+        the view of that contract alone."""
         return self.control.state(contract_no)
+
+    def restore(self, snapshot: str | os.PathLike | dict) -> dict:
+        """Replace the tenant's world with a saved one: a file written by ``cesce-emulator
+        export`` or GET /_emulator/state (JSON or YAML), or its document. It comes back under
+        this tenant's client id, clock included; the saved world's tokens stay its own client's.
+        Returns what was restored (``contracts``, ``now``, ``frozen``...)."""
+        if not isinstance(snapshot, dict):
+            from emulator.admin.snapshots import load
+
+            snapshot = load(Path(snapshot).read_text("utf-8"))
+        return self.control.restore(snapshot)
 
     def reset(self) -> None:
         """Forget the tenant: world, clock, tokens, journal, faults and settings."""
@@ -211,8 +227,9 @@ def cesce_emulator(request: pytest.FixtureRequest) -> Iterator[CesceEmulator]:
     from emulator.server import ThreadedServer
 
     # Asked for only here, so that a run against a URL never reads CESCE_EMULATOR_* settings.
-    with ThreadedServer(request.getfixturevalue("cesce_emulator_settings")) as server:
-        yield CesceEmulator(server.url, server)
+    settings = request.getfixturevalue("cesce_emulator_settings")
+    with ThreadedServer(settings) as server:
+        yield CesceEmulator(server.url, server, settings.admin_token)
 
 
 @pytest.fixture

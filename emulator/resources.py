@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from emulator import files
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OPENAPI_PATH = PACKAGE_DIR / "openapi.yaml"
@@ -31,5 +31,6 @@ def fixtures_dir(override: str | Path | None = None) -> Path:
 
 @cache
 def load_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """A YAML file read once per process (the package's own data and the Sandbox Model),
+    within the limits of emulator/files.py."""
+    return files.read_yaml(path)

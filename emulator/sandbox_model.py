@@ -19,13 +19,14 @@ from emulator import resources
 from emulator.areas import Area, Areas, discover
 from emulator.clock import parse_instant
 from emulator.errors import all_errors
+from emulator.files import FileError
 
 _SCHEMA = resources.PACKAGE_DIR / "schemas" / "sandbox-model.yaml"
 _CONTRACT_KEYS = ("contractNo", "policy", "description")
 _POLICY_KEYS = ("description", "modality")
 
 
-class ModelError(ValueError):
+class ModelError(FileError):
     """A file of the Sandbox Model, or a scenario, is not valid."""
 
 
@@ -38,15 +39,25 @@ def validate(document: Any, definition: str, source: str, schema_file: Path = _S
 
 def check_against(document: Any, schema: dict, source: str, at: str = "") -> Any:
     """``document`` if it matches ``schema`` (a JSON Schema given as data); ModelError naming
-    the place otherwise."""
+    the place otherwise (after ``source``, when one is given)."""
+    problem = schema_problem(document, schema)
+    if problem is not None:
+        where = "/".join(filter(None, [at, problem[0]])) or "(top)"
+        raise ModelError(f"{source + ': ' if source else ''}at {where}: {problem[1]}")
+    return document
+
+
+def schema_problem(document: Any, schema: dict) -> tuple[str, str] | None:
+    """Where in ``document`` ("contracts/0/policy", "" for the whole) it first fails
+    ``schema`` (a JSON Schema given as data), and why; None when it matches."""
     try:
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
     except RecursionError:
-        raise ModelError(f"{source}: nested too deeply") from None
-    if error is not None:
-        where = "/".join([*filter(None, [at]), *(str(part) for part in error.absolute_path)]) or "(top)"
-        raise ModelError(f"{source}: at {where}: {error.message}")
-    return document
+        return "", "nested too deeply"
+    if error is None:
+        return None
+    message = error.message if len(error.message) <= 300 else error.message[:300] + "…"  # it shows the value
+    return "/".join(str(part) for part in error.absolute_path), message
 
 
 class CodeTable(dict[str, dict]):
@@ -118,6 +129,11 @@ class SandboxModel:
                 if area.model is not None and area.model.check is not None:
                     area.model.check(self, contract, where)
 
+    def check_policy(self, policy: dict, source: str, at: str) -> None:
+        """A policy's settings as a contract keeps them (a snapshot's, say): each area's keys
+        valid for it, and no key that no area knows."""
+        self._check_parts(policy, "policy", _POLICY_KEYS, source, at)
+
     def _check_parts(self, document: dict, definition: str, core_keys: tuple[str, ...], source: str, at: str) -> None:
         """Each area's keys of a contract or policy document against that area's schema; a key
         no area knows is an error."""
@@ -133,7 +149,7 @@ class SandboxModel:
             validate({k: v for k, v in document.items() if k in keys}, definition, source, area.model.schema, at)
         unknown = sorted(set(document) - known)
         if unknown:
-            raise ModelError(f"{source}: at {at}: unknown key {unknown[0]!r}")
+            raise ModelError(f"{source + ': ' if source else ''}at {at}: unknown key {unknown[0]!r}")
 
     def code(self, table: str, key: str) -> str:
         """The code of ``key`` in a code table ("risk-statuses", "pending" -> "1")."""

@@ -50,8 +50,15 @@ class Settings:
     tls_dir: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    #: A bearer token every operator call (/_emulator, health aside) must carry: for an
+    #: emulator other hosts reach, as a container on a shared network.
+    admin_token: str | None = None
+    #: Host names the operator surface answers to besides local ones and ``host``: exact names,
+    #: ".example" for a domain and its subdomains, "*" for any (comma-separated in a variable).
+    allowed_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_hosts", tuple(_names(self.allowed_hosts)))
         for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024),
                                 ("stall_timeout", 1, 3600)):
             if getattr(self, name) is not None and not low <= getattr(self, name) <= high:
@@ -108,3 +115,10 @@ def _coerce(cls, name: str, value):
         except ValueError:
             raise SettingError(name, f"expected an integer, got {value!r}") from None
     return value
+
+
+def _names(names: str | tuple[str, ...]) -> list[str]:
+    """Host names compared as DNS compares them, from a tuple or a comma-separated string."""
+    if isinstance(names, str):
+        names = tuple(names.split(","))
+    return [name.strip().lower() for name in names if name.strip()]

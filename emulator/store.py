@@ -319,6 +319,22 @@ class Tx:
             [tenant, contract_no, name, value],
         )
 
+    def counters(self, tenant: str, contract_no: str) -> dict[str, int]:
+        """The contract's counters: the number each gives next, by name."""
+        rows = self._conn.execute("SELECT name, next FROM counters WHERE tenant = ? AND contract_no = ? ORDER BY name",
+                                  [tenant, contract_no]).fetchall()
+        return dict(rows)
+
+    def holds(self, table: str, column: str, values: list[Any]) -> bool:
+        """Whether a row of ``table`` has one of ``values`` in ``column``: asked a few hundred
+        values at a time, so that 100,000 of them make no statement too long."""
+        for start in range(0, len(values), 500):
+            chunk = [_param(value) for value in values[start:start + 500]]
+            sql = f"SELECT 1 FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))}) LIMIT 1"
+            if self._conn.execute(sql, chunk).fetchone():
+                return True
+        return False
+
     # -- the due queue ----------------------------------------------------------------------
 
     def schedule(self, tenant: str, contract_no: str, at: datetime, area: str, ref: str) -> None:

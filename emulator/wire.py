@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -108,6 +108,63 @@ def render_record(record: Any) -> dict[str, str]:
     string. Fields annotated ``Amount`` and ``date | None`` take their wire formats; fields
     marked ``internal`` in their metadata stay off the wire."""
     return {key: render(getattr(record, name)) for name, key, render in _record_layout(type(record))}
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {"Amount": parse_amount, "date | None": parse_date}
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _parser(kind: str) -> Callable[[str], Any]:
+    if kind in _PARSERS:
+        return _PARSERS[kind]
+    base, optional = kind.removesuffix(" | None"), kind.endswith(" | None")
+    if base not in ("str", "int"):
+        raise TypeError(f"a record field of type {kind} has no wire form to read back")
+
+    def parse(text: str) -> Any:
+        if optional and text == "":
+            return None  # what a field never filled in renders as
+        if base == "int" and not _INTEGER.fullmatch(text):
+            raise ValueError(f"not a whole number: {text!r}")
+        return int(text) if base == "int" else text
+
+    return parse
+
+
+@cache
+def _reading(cls: type) -> tuple[dict[str, tuple[str, Callable[[str], Any]]], tuple[str, ...]]:
+    """(wire key -> (field name, parser), the wire keys of fields without a default)."""
+    wired = [f for f in fields(cls) if not f.metadata.get("internal")]
+    layout = {camel(f.name): (f.name, _parser(f.type)) for f in wired}
+    required = tuple(camel(f.name) for f in wired if f.default is MISSING and f.default_factory is MISSING)
+    return layout, required
+
+
+def parse_record(cls: type, record: Any) -> dict[str, Any]:
+    """The inverse of ``render_record``: the values of the wire fields of ``cls`` that
+    ``record`` holds, by field name (those it leaves out keep their defaults; an optional text
+    sent empty is None, as one never filled in renders empty). ValueError, naming the key, for
+    a key ``cls`` does not have, a missing field without a default, or a value not in its wire
+    format."""
+    if not isinstance(record, dict):
+        raise ValueError("a record is an object of text fields")
+    layout, required = _reading(cls)
+    unknown = [key for key in record if key not in layout]
+    if unknown:
+        raise ValueError(f"{unknown[0]}: not a field of the record")
+    missing = [key for key in required if key not in record]
+    if missing:
+        raise ValueError(f"{missing[0]}: missing")
+    values = {}
+    for key, text in record.items():
+        name, parse = layout[key]
+        if not isinstance(text, str):
+            raise ValueError(f"{key}: every value of a record is text, not {text!r}")
+        try:
+            values[name] = parse(text)
+        except ValueError as error:
+            raise ValueError(f"{key}: {error}") from None
+    return values
 
 
 def envelope(client: dict[str, str], **entity: Any) -> dict[str, Any]:

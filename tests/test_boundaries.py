@@ -17,14 +17,14 @@ from emulator.areas import discover
 PACKAGE = Path(emulator.__file__).parent
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
 #: In each area: its rules and what they use. In the core: everything but the HTTP glue.
-AREA_DOMAIN = ("rules.py", "records.py", "seeding.py", "store.py", "policy.py", "errors.py")
+AREA_DOMAIN = ("rules.py", "records.py", "seeding.py", "store.py", "policy.py", "errors.py", "snapshot.py")
 DOMAIN = [p for p in SOURCES if p.parent != PACKAGE and p.name in AREA_DOMAIN] + [
     PACKAGE / name for name in ("store.py", "clock.py", "wire.py", "world.py", "history.py", "sandbox_model.py",
                                 "validation.py", "areas.py", "api_document.py", "errors.py", "faults.py")
-]
+] + [PACKAGE / "admin" / "snapshots.py"]
 #: The core loops over the registered areas and imports none of them.
 CORE = [PACKAGE / name for name in ("world.py", "history.py", "sandbox_model.py", "gateway.py", "areas.py", "store.py",
-                                    "api_document.py", "app.py")] + [PACKAGE / "admin" / "rules.py"]
+                                    "api_document.py", "app.py")] + [PACKAGE / "admin" / name for name in ("rules.py", "snapshots.py")]
 AREAS = sorted(discover())
 CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
                ("time", "time"), ("time", "time_ns"), ("time", "monotonic"), ("time", "localtime"), ("time", "gmtime")}

@@ -44,7 +44,7 @@ def test_a_state_file_keeps_every_classification_across_restarts(tmp_path, serve
 def test_serve_logs_one_line_per_request_and_takes_its_settings_from_the_environment(serve_emulator):
     served = serve_emulator(env={"CESCE_EMULATOR_STRICT": "true", "CESCE_EMULATOR_PAGE_SIZE": "100"})
     health = call("GET", served.url + "/_emulator/health").body
-    assert (health["strict"], health["pageSize"], health["state"]) == (True, 100, ":memory:")
+    assert (health["strict"], health["pageSize"], health["store"]) == (True, 100, "memory")
     for _ in range(3):
         call("GET", served.url + "/dev/portfolio/v1/contracts/1/portfolio")
     assert served.stop() == 0
@@ -148,3 +148,129 @@ def test_a_bad_server_setting_is_a_usage_error_naming_it(tmp_path, env):
     done = subprocess.run([sys.executable, "-m", "emulator", "serve"], capture_output=True, text=True,
                           env={**os.environ, **env}, cwd=tmp_path, timeout=30)
     assert done.returncode == 2 and next(iter(env)) in done.stderr
+
+
+def test_serve_takes_an_admin_token_and_more_host_names(serve_emulator):
+    served = serve_emulator("--admin-token", "t0ken", "--allowed-hosts", "cesce,.ci.internal")
+    reset = f"{served.url}/_emulator/reset"
+    json_type = {"Content-Type": "application/json"}
+
+    assert call("GET", f"{served.url}/_emulator/health", headers={"Host": "10.0.0.5"}).status == 200
+    assert call("POST", reset, {}, headers=json_type).status == 401
+    for host, status in (("cesce:8080", 200), ("emulator.ci.internal", 200), ("evil.example", 403)):
+        assert call("POST", reset, {}, headers={**json_type, "Host": host, "Authorization": "Bearer t0ken"}).status == status
+    assert served.stop() == 0
+# -- export and import: a tenant's whole world as a file -----------------------------------------
+
+
+def _world_in(path, tenant: str = "acme") -> dict:
+    """A state file whose tenant has records, a 300xxx pair, decisions due, tokens, a fault and
+    a journal, made as a served emulator would make it; returns its client's tokens."""
+    from emulator import Settings, create_app
+
+    app = create_app(Settings(state=str(path)))
+    try:
+        client = app.test_client()
+        client.post(f"/_emulator/scenarios/guide-pending-example?client_id={tenant}", json={})
+        pair = client.post("/dev/oauth2/v1/token", data={"grant_type": "password", "client_id": tenant,
+                                                         "client_secret": "s", "username": "u", "password": "p"}).json
+        client.post("/dev/classifications/v1/contracts/20000000003/classifications", headers={
+            "Authorization": f"Bearer {pair['access_token']}"}, json={"debtor": {
+                "countryCode": "ES", "taxCode": "B20000005", "creditLimitRequested": "20000,00"}})
+        client.post(f"/_emulator/faults?client_id={tenant}", json={"status": 503, "operation": "getPortfolio"})
+    finally:
+        app.extensions["cesce"].store.close()
+    return pair
+
+
+def _cli(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, text=True, cwd=cwd,
+                          input=stdin, timeout=60)
+
+
+@pytest.mark.parametrize("form", ["json", "yaml"])
+def test_an_exported_world_imports_into_a_fresh_state_file_as_it_was(tmp_path, form):
+    _world_in(tmp_path / "first.sqlite3")
+    exported = _cli("export", "--client-id", "acme", "--state", "first.sqlite3", "--format", form, "--out", f"acme.{form}",
+                    cwd=tmp_path)
+    assert (exported.returncode, exported.stdout, exported.stderr) == (0, "", "")
+    text = (tmp_path / f"acme.{form}").read_text("utf-8")
+    assert text.startswith("{" if form == "json" else "snapshot:")
+
+    imported = _cli("import", "--client-id", "acme", "--state", "second.sqlite3", f"acme.{form}", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["contracts"][-1] == "20000000003"
+    again = _cli("export", "--client-id", "acme", "--state", "second.sqlite3", "--format", form, cwd=tmp_path)
+    assert again.stdout == text
+
+    # From standard input, format detected, under another client id: the same world, its own
+    # tokens aside.
+    piped = _cli("import", "--client-id", "other", "--state", "second.sqlite3", "-", cwd=tmp_path, stdin=text)
+    assert piped.returncode == 0, piped.stderr
+    other = json.loads(_cli("export", "--client-id", "other", "--state", "second.sqlite3", cwd=tmp_path).stdout)
+    first = json.loads(_cli("export", "--client-id", "acme", "--state", "second.sqlite3", cwd=tmp_path).stdout)
+    assert len(first["tokens"]) == 2 and other["tokens"] == []
+    # acme holds the journal's and the fault's ids in this file, so the other's are new ones.
+    assert {**other, "tenant": "acme", "tokens": first["tokens"], "journal": _no_ids(other["journal"]),
+            "faults": _no_ids(other["faults"])} == {**first, "journal": _no_ids(first["journal"]),
+                                                    "faults": _no_ids(first["faults"])}
+
+
+def _no_ids(rows: list[dict]) -> list[dict]:
+    return [{**row, "id": 0} for row in rows]
+
+
+def test_an_imported_world_is_served_with_its_tokens(tmp_path, serve_emulator):
+    pair = _world_in(tmp_path / "first.sqlite3")
+    _cli("export", "--client-id", "acme", "--state", "first.sqlite3", "--out", "acme.json", cwd=tmp_path)
+    assert _cli("import", "--client-id", "acme", "--state", "served.sqlite3", "acme.json", cwd=tmp_path).returncode == 0
+    served = serve_emulator("--state", str(tmp_path / "served.sqlite3"))
+    tenant = Control(served.url, "acme")
+    answer = tenant.request("GET", "classifications/v1/contracts/20000000003/classifications", pair["access_token"],
+                            query={"countryCode": "ES", "taxCode": "B20000005"})
+    assert (answer.status, answer.body["debtor"]["endorsementNo"]) == (200, "101")
+    assert tenant.faults()[0]["operation"] == "getPortfolio"
+
+
+@pytest.mark.parametrize(("edit", "error"), [
+    (lambda text: text.replace('"creditLimitRequested": "50000,00"', '"creditLimitRequested": 50000'),
+     "Error: acme.json: at contracts/0/debtors/0: creditLimitRequested: every value of a record is text, not 50000"),
+    (lambda text: text.replace('"snapshot": ', '"snapshot": 9'),
+     "Error: acme.json: at snapshot: made by schema version 92, a newer cesce-sandbox; this release reads snapshots"
+     " up to version 2"),
+    (lambda text: text[:200], "Error: acme.json: not valid JSON at line "),
+])
+def test_a_snapshot_import_refuses_is_one_line_naming_the_place_and_changes_nothing(tmp_path, edit, error):
+    _world_in(tmp_path / "first.sqlite3")
+    _cli("export", "--client-id", "acme", "--state", "first.sqlite3", "--out", "acme.json", cwd=tmp_path)
+    path = tmp_path / "acme.json"
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    before = _cli("export", "--client-id", "acme", "--state", "first.sqlite3", cwd=tmp_path).stdout
+    done = _cli("import", "--client-id", "acme", "--state", "first.sqlite3", "acme.json", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    [line] = done.stderr.splitlines()
+    assert line.startswith(error)
+    assert _cli("export", "--client-id", "acme", "--state", "first.sqlite3", cwd=tmp_path).stdout == before
+
+
+def test_import_into_a_file_that_is_not_a_state_file_says_so_in_one_line(tmp_path):
+    (tmp_path / "notes.txt").write_text("client_id,limit\n")
+    (tmp_path / "world.json").write_text("{}")
+    done = _cli("import", "--client-id", "acme", "--state", "notes.txt", "world.json", cwd=tmp_path)
+    assert (done.returncode, done.stderr.splitlines()) == (1, ["Error: --state notes.txt: not an SQLite database"
+                                                               " (file is not a database)"])
+
+
+def test_a_served_emulator_takes_a_snapshot_larger_than_a_request_may_be(serve_emulator):
+    served = serve_emulator()
+    source, copy_ = Control(served.url, "big"), Control(served.url, "big-copy")
+    source.seed({"contracts": [{"contractNo": "20000000009", "generate": [
+        {"count": 3000, "countryCode": "ES", "taxCode": "B9{index:07d}", "companyName": "DEUDOR {index:05d} SL",
+         "status": "in-force", "requested": "15000,00", "since": "-PT1H"}]}]})
+    snapshot = source.state()
+    assert len(json.dumps(snapshot)) > 2 * 1024 * 1024  # twice what a business request may carry
+    assert copy_.restore(snapshot)["contracts"][-1] == "20000000009"
+    assert copy_.state("20000000009")["contracts"] == source.state("20000000009")["contracts"]
+    too_big = call("POST", f"{served.url}/dev/classifications/v1/contracts/20000000009/classifications",
+                   body={"debtor": {"companyName": "X" * 2 * 1024 * 1024}})
+    assert too_big.status == 413

@@ -64,6 +64,7 @@ def test_gitlab_ci_waits_for_the_health_endpoint_then_runs_the_tests(emulator_ur
     [service] = job["services"]
     assert service["name"].rsplit("/", 1)[-1] == "cesce-sandbox:latest"
     assert job["variables"]["CESCE_EMULATOR_URL"] == f"http://{service['alias']}:{PORT}"
+    assert job["variables"]["CESCE_EMULATOR_ALLOWED_HOSTS"] == service["alias"]  # the fixtures reset tenants by it
 
     wait = job["before_script"][0]
     assert "$CESCE_EMULATOR_URL/_emulator/health" in wait
@@ -86,6 +87,7 @@ def test_docker_compose_starts_the_tests_when_the_local_image_is_healthy(emulato
 
     assert tests["depends_on"] == {"cesce": {"condition": "service_healthy"}}
     assert tests["environment"]["CESCE_EMULATOR_URL"] == f"http://cesce:{PORT}"
+    assert cesce["environment"]["CESCE_EMULATOR_ALLOWED_HOSTS"] == "cesce"  # the fixtures reset tenants by it
     assert tests["command"][-1].endswith("&& pytest")
 
 

@@ -125,7 +125,7 @@ def test_following_links_gets_documented_answers():
         def setup(self):
             # Every scenario starts from the same fresh world: Hypothesis replays the choices of
             # a scenario and expects the same answers to them.
-            assert client.post("/_emulator/reset", query_string={"client_id": tenant}).status_code == 200
+            assert client.post("/_emulator/reset", query_string={"client_id": tenant}, json={}).status_code == 200
             self.token = access_token(LENIENT, tenant)
 
         def before_call(self, case):

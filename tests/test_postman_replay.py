@@ -49,7 +49,7 @@ def test_import_writes_one_case_per_saved_example_and_says_what_it_left_out(tmp_
     assert f"4 cases written to {tmp_path / 'replay' / 'cesce-api-market-sandbox.yaml'}" in result.output
     assert "skipped OAuth / Obtener token / Token: a token request; the emulator issues tokens itself" in result.output
     assert "skipped Riesgos / Cartera / Cartera completa: no saved example" in result.output
-    assert "Página HTML: the saved response is not JSON" in result.output
+    assert "Página HTML: the saved response: line 1, column 1: not valid JSON: Expecting value" in result.output
     assert f"cesce-emulator serve --replay-dir {tmp_path / 'replay'}" in result.output
 
 
@@ -97,7 +97,7 @@ def test_a_variable_given_on_the_command_line_fills_the_url(tmp_path):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("not json", "not a JSON file"),
+    ("not json", "collection.json: line 1, column 1: not valid JSON: Expecting value"),
     ('{"info": {"schema": "https://schema.getpostman.com/json/collection/v1.0.0/collection.json"}, "item": []}',
      "a Postman v1 collection"),
     ('{"info": {"name": "empty"}, "item": []}', "no saved example to replay"),

@@ -78,3 +78,23 @@ def test_the_settings_override_and_the_fixture_sample_run_as_printed(pytester, m
     pytester.makepyfile(test_sample=test)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.e2e  # a served emulator, driven by curl
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the section uses curl")
+def test_saving_and_restoring_a_world_works_as_printed(tmp_path):
+    [save_and_restore] = blocks("Save and restore a tenant's world")
+    with ThreadedServer() as server:
+        first = Control(server.url, "my-erp")
+        first.seed("guide-pending-example")
+        first.request("POST", "classifications/v1/contracts/20000000003/classifications",
+                      body={"debtor": {"countryCode": "ES", "taxCode": "B20000001", "creditLimitRequested": "5000,00"}})
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", save_and_restore.replace("http://localhost:8080", server.url)],
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["tenant"] == "my-erp-copy"
+        saved = json.loads((tmp_path / "my-erp.json").read_text("utf-8"))
+        copied = Control(server.url, "my-erp-copy").state()
+        assert copied["contracts"] == saved["contracts"] and (copied["now"], copied["frozen"]) == (saved["now"], True)
+        # In the same emulator, the first world keeps its journal's ids: the copy's come after.
+        assert [{**e, "id": 0} for e in copied["journal"]] == [{**e, "id": 0} for e in saved["journal"]]

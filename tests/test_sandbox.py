@@ -94,8 +94,8 @@ def test_the_sandbox_world_cannot_be_reached_as_a_tenant(sandbox, client):
     token = client.post("/dev/oauth2/v1/token", data={"grant_type": "password", "client_id": SANDBOX_TENANT,
                                                       "client_secret": "s", "username": "u", "password": "p"})
     assert (token.status_code, token.json["error"]) == (401, "invalid_client")
-    assert client.post("/_emulator/reset", query_string={"client_id": SANDBOX_TENANT}).status_code == 400
-    assert client.post("/_emulator/reset").status_code == 200
+    assert client.post("/_emulator/reset", query_string={"client_id": SANDBOX_TENANT}, json={}).status_code == 400
+    assert client.post("/_emulator/reset", json={}).status_code == 200
     assert sandbox.classification(STANDARD, endorsementNo="100").status_code == 200
 
 

@@ -1,21 +1,95 @@
-"""/_emulator: the operator surface (no token, never under a catalog). Name the tenant with
-the ``client_id`` query parameter or the ``X-Emulator-Tenant`` header."""
+"""/_emulator: the operator surface (no business token, never under a catalog). Name the
+tenant with the ``client_id`` query parameter or the ``X-Emulator-Tenant`` header.
+
+It answers its operator only. A web page the developer opens must not reset or seed their
+emulator: a write takes a JSON body (a browser cannot send one cross-site without a preflight,
+which this surface never grants), a cross-site Origin is refused, and so is a Host that is not
+a local name, the configured host or one of ``allowed_hosts`` (a page whose name was rebound to
+127.0.0.1 sends its own name). With ``admin_token`` every call must carry it. Health stays open
+to any Host and without the token: container platforms probe it by address or service name with
+no credentials, and it shows nothing but readiness and version.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
 
 import yaml
 from flask import Blueprint, Response, request
 
-from emulator.admin import rules, ui
+from emulator import files
+from emulator.admin import rules, snapshots, ui
+from emulator.areas import SnapshotError
+from emulator.auth.rules import client_id_problem
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
+from emulator.settings import Settings
 from emulator.store import SANDBOX_TENANT
 from emulator.world import clock_of
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
 bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and error handlers
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_YAML = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
+_WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    if request.endpoint == "admin.health":
+        return None
+    settings = services().settings
+    host = request.host.lower()
+    if not _answers_to(_hostname(host), settings):
+        return json_response(403, {"error": f"the Host {host!r} is not a local name nor the configured host; name it"
+                                            " with --allowed-hosts (CESCE_EMULATOR_ALLOWED_HOSTS) to reach the"
+                                            " operator surface by it"})
+    if settings.admin_token and not _carries(settings.admin_token):
+        return json_response(401, {"error": "this emulator's operator surface needs its admin token:"
+                                            " Authorization: Bearer TOKEN (see --admin-token)"},
+                             {"WWW-Authenticate": 'Bearer realm="cesce-emulator"'})
+    if request.method in _WRITES:
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc.lower() != host:
+            return json_response(403, {"error": f"a cross-site request (Origin {origin}) cannot use the operator surface"})
+        # No browser sends JSON or YAML cross-site without a preflight, which this surface never
+        # grants; YAML is a snapshot's other form (PUT /_emulator/state).
+        if not request.is_json and request.mimetype not in _YAML:
+            return json_response(415, {"error": "operator writes take Content-Type: application/json (an empty body is"
+                                                " fine), or application/yaml for a snapshot"})
+    return None
+
+
+def _hostname(host: str) -> str:
+    """The name of a Host header, without its port: "localhost:8080", "[::1]:8080"."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() else host
+
+
+def _answers_to(name: str, settings: Settings) -> bool:
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return True
+    except ValueError:
+        pass
+    if settings.host.lower() not in _WILDCARD_ADDRESSES and name == settings.host.lower():
+        return True
+    for allowed in settings.allowed_hosts:
+        if allowed == "*" or name == allowed.lstrip(".") or (allowed.startswith(".") and name.endswith(allowed)):
+            return True
+    return False
+
+
+def _carries(token: str) -> bool:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
 
 
 class _NoTenant(Exception):
@@ -24,6 +98,8 @@ class _NoTenant(Exception):
 
 @bp.before_request
 def _read_body() -> None:
+    if request.method == "PUT" and request.endpoint == "admin.restore_state":
+        request.max_content_length = snapshots.MAX_BODY
     # The whole body is in hand before a route takes the store's lock: a client that stalls
     # while sending it then holds only its own connection.
     request.get_data()
@@ -51,14 +127,18 @@ def _tenant(required: bool = True) -> str | None:
         raise _NoTenant()
     if tenant == SANDBOX_TENANT:
         raise rules.OperatorError("the sandbox catalog's world cannot be changed; it is the Sandbox Model")
+    if tenant and (problem := client_id_problem(tenant)):
+        raise rules.OperatorError(f"client_id: {problem}")
     return tenant
 
 
 def _body():
-    body = request.get_json(silent=True)
-    if body is None:
+    if not request.get_data():
         raise rules.OperatorError("the body must be JSON")
-    return body
+    try:
+        return files.parse_json(request.get_data(), "body")
+    except files.FileError as error:
+        raise rules.OperatorError(str(error)) from None
 
 
 @bp.get("/health")
@@ -69,8 +149,9 @@ def health() -> Response:
         installed = version("cesce-sandbox")
     except PackageNotFoundError:
         installed = "unknown"
+    store = "memory" if cesce.settings.state == ":memory:" else "sqlite-file"  # never the path: health is open
     return json_response(200, {"status": "ok", "version": installed, "strict": cesce.settings.strict,
-                               "state": cesce.settings.state, "pageSize": cesce.settings.page_size})
+                               "store": store, "pageSize": cesce.settings.page_size})
 
 
 @bp.get("/tenants")
@@ -97,14 +178,42 @@ def clock() -> Response:
 
 @bp.get("/state")
 def state() -> Response:
+    """The tenant's whole world as a snapshot (what PUT takes back); with ``contractNo``, the
+    view of that one contract. JSON, or YAML with ``format=yaml``."""
     cesce = services()
     contract_no = request.args.get("contractNo")
     if contract_no is not None and not (contract_no.isdigit() and len(contract_no) <= 11):
         raise rules.OperatorError("contractNo: up to 11 digits")
+    form = request.args.get("format", "json")
+    if form not in snapshots.FORMATS:
+        raise rules.OperatorError(f"format: one of {', '.join(snapshots.FORMATS)}")
+    tenant = _tenant()
     # A view changes nothing: what it works out (the Sandbox Model's contracts written as of the
     # world's start, work fallen due) happens again, the same, at the tenant's next contact.
     with cesce.store.transaction(rollback=True) as tx:
-        return json_response(200, rules.state(tx, cesce.model, _tenant(), contract_no))
+        if contract_no is None:
+            world = snapshots.take(tx, cesce.model, tenant)
+        else:
+            world = rules.state(tx, cesce.model, tenant, contract_no)
+    if form == "yaml":
+        return Response(snapshots.dump(world, "yaml"), 200, mimetype="application/yaml")
+    return json_response(200, world)
+
+
+@bp.put("/state")
+def restore_state() -> Response:
+    """Replace the tenant's world with a snapshot, all or nothing."""
+    cesce = services()
+    tenant = _tenant()
+    try:
+        # JSON or YAML whatever the Content-Type says: unlike a form POST, a web page of another
+        # origin cannot send a PUT without a CORS preflight, which the emulator never grants.
+        snapshot = snapshots.load(request.get_data(as_text=True))
+        with cesce.store.transaction() as tx:
+            restored = snapshots.restore(tx, cesce.model, tenant, snapshot)
+    except SnapshotError as error:
+        return json_response(400, {"error": f"snapshot: {error}"})
+    return json_response(200, restored)
 
 
 @bp.get("/scenarios")
@@ -119,11 +228,16 @@ def seed_scenario(name: str | None) -> Response:
     tenant = _tenant()
     if name is None:
         scenario, source = _body(), "posted scenario"
+        if isinstance(scenario, dict) and "snapshot" in scenario:
+            raise rules.OperatorError("this is a snapshot of a whole world, not a scenario: restore it with"
+                                      " PUT /_emulator/state (or `cesce-emulator import`)")
     else:
         try:
             scenario, source = rules.load_scenario(name, cesce.settings.fixtures_dir), name
         except LookupError:
             return json_response(404, {"error": f"no scenario {name!r} in fixtures/"})
+        except files.FileError as error:
+            raise rules.OperatorError(str(error)) from None
     with cesce.store.transaction() as tx:
         return json_response(200, rules.seed_scenario(tx, cesce.model, tenant, scenario, source))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from emulator import resources
+from emulator import files, resources
 from emulator.areas import Event
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
 from emulator.faults import GATEWAY_STATUSES
@@ -95,16 +95,24 @@ def seed_scenario(tx: Tx, model: SandboxModel, tenant: str, scenario: dict, sour
 
 
 def load_scenario(name: str, fixtures_dir: str | None) -> dict:
+    """The scenario file ``name`` of fixtures/ (LookupError if there is none, FileError if it
+    cannot be read), as it is now on disk."""
     path = resources.fixtures_dir(fixtures_dir) / f"{name}.yaml"
     if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         raise LookupError(name)
-    return resources.load_yaml(path)
+    return files.read_yaml(path)
 
 
 def scenarios(fixtures_dir: str | None) -> list[dict]:
     found = []
     for path in sorted(resources.fixtures_dir(fixtures_dir).glob("*.yaml")):
-        found.append({"name": path.stem, "description": (resources.load_yaml(path) or {}).get("description", "")})
+        try:
+            document = files.read_yaml(path)
+        except files.FileError as error:
+            found.append({"name": path.stem, "error": str(error)})
+            continue
+        description = document.get("description", "") if isinstance(document, dict) else ""
+        found.append({"name": path.stem, "description": description})
     return found
 
 
@@ -150,14 +158,17 @@ def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> 
         numbers = [contract_no]
     else:
         numbers = contracts(current)
-    views = []
-    for number in numbers:
-        view = {"contractNo": number, "policy": contract(current, number).policy}
-        for area in model.areas.values():
-            if area.state is not None:
-                view.update(area.state(current, number))
-        views.append(view)
-    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)), "contracts": views}
+    return {"tenant": tenant, **clock_view(clock_of(tx, tenant)),
+            "contracts": [contract_view(current, number) for number in numbers]}
+
+
+def contract_view(world: World, contract_no: str) -> dict:
+    """A contract as /_emulator/state shows it: its policy, and each area's records of it."""
+    view = {"contractNo": contract_no, "policy": contract(world, contract_no).policy}
+    for area in world.model.areas.values():
+        if area.state is not None:
+            view.update(area.state(world, contract_no))
+    return view
 
 
 def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations: Iterable[str]) -> None:
@@ -170,13 +181,7 @@ def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations:
         raise OperatorError(f"operation: {fault['operation']!r} is not an operation of this emulator;"
                             f" known: {', '.join(sorted(operations))}")
     status, code = fault.get("status"), fault.get("errorCode")
-    if code is None and status is not None and status not in GATEWAY_STATUSES:
-        raise OperatorError(f"status {status}: a gateway fault answers {', '.join(map(str, GATEWAY_STATUSES))};"
-                            " give errorCode to answer Cesce's error envelope at another status")
-    if code is not None and status is None:
-        raise OperatorError("errorCode: give the status to answer it with (200, or a 4xx or 5xx)")
-    if "errorDescription" in fault and code is None:
-        raise OperatorError("errorDescription: it is the text of an errorCode; give errorCode too")
+    check_answer(status, code, fault.get("errorDescription"))
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])
@@ -200,6 +205,18 @@ def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations:
     })
 
 
+def check_answer(status: int | None, code: str | None, description: str | None) -> None:
+    """OperatorError unless a fault's answer holds together: a status outside the gateway's
+    needs an errorCode (Cesce's envelope), an errorCode needs a status, a text needs a code."""
+    if code is None and status is not None and status not in GATEWAY_STATUSES:
+        raise OperatorError(f"status {status}: a gateway fault answers {', '.join(map(str, GATEWAY_STATUSES))};"
+                            " give errorCode to answer Cesce's error envelope at another status")
+    if code is not None and status is None:
+        raise OperatorError("errorCode: give the status to answer it with (200, or a 4xx or 5xx)")
+    if description is not None and code is None:
+        raise OperatorError("errorDescription: it is the text of an errorCode; give errorCode too")
+
+
 def fault_view(row: dict) -> dict:
     return {"id": row["id"], "operation": row["operation"], "method": row["method"], "status": row["status"],
             "errorCode": row["error_code"], "errorDescription": row["error_description"],
@@ -215,6 +232,12 @@ def change_settings(tx: Tx, tenant: str, change: dict) -> dict:
     for name, value in change.items():
         tx.save_tenant_setting(tenant, name, None if value is False else value)
     return settings_view(tx, tenant)
+
+
+def restore_settings(tx: Tx, tenant: str, settings: dict) -> None:
+    """A tenant's own settings as a snapshot holds them ({} when it has none)."""
+    if settings:
+        change_settings(tx, tenant, settings)
 
 
 def settings_view(tx: Tx, tenant: str) -> dict:

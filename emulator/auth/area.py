@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.areas import Area, Event
-from emulator.auth import api, rules
+from emulator.areas import Area, Event, SnapshotPart
+from emulator.auth import api, rules, snapshot
 from emulator.world import World
 
 
@@ -22,4 +22,5 @@ AREA = Area(
     events={"revoke-refresh-tokens": Event({"type": "object", "additionalProperties": False}, _revoke,
                                            "revoke the tenant's refresh tokens: its next refresh grant is refused"
                                            " (invalid_grant) and it must use the password grant")},
+    snapshot=SnapshotPart(tenant_keys=("tokens",), tenant=snapshot.view, restore_tenant=snapshot.restore),
 )

@@ -19,6 +19,7 @@ from emulator.store import SANDBOX_TENANT, Tx
 ACCESS_LIFETIME = timedelta(seconds=3600)
 REFRESH_LIFETIME = timedelta(seconds=2592000)
 SCOPES = ("create", "read", "update", "delete")  # all four, in the order of Cesce's example
+MAX_CLIENT_ID = 200  # the limit the OpenAPI document gives client_id
 
 
 class OAuthError(Exception):
@@ -54,10 +55,22 @@ def reference(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
+def client_id_problem(client_id: str) -> str | None:
+    """Why ``client_id`` cannot name a tenant, or None: the one rule of the token endpoint and
+    the operator surface."""
+    if len(client_id) > MAX_CLIENT_ID:
+        return f"longer than {MAX_CLIENT_ID} characters"
+    if not client_id.isprintable():
+        return "contains a control character"
+    if client_id == SANDBOX_TENANT:
+        return "reserved for the sandbox catalog's world"
+    return None
+
+
 def valid_client_id(client_id: str) -> bool:
     """Whether a client id can name a tenant: up to 200 printable characters, not the
     sandbox's own world."""
-    return bool(client_id) and len(client_id) <= 200 and client_id.isprintable() and client_id != SANDBOX_TENANT
+    return bool(client_id) and client_id_problem(client_id) is None
 
 
 def client_of(form: dict[str, str]) -> str:
@@ -65,9 +78,9 @@ def client_of(form: dict[str, str]) -> str:
     client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id or not secret:
         raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
-    if not valid_client_id(client_id):
-        raise OAuthError("invalid_client", "client_id is not a valid client identifier", 401)
-    if len(secret) > 200:  # the limit the OpenAPI document gives client_secret, as client_id
+    if problem := client_id_problem(client_id):
+        raise OAuthError("invalid_client", f"client_id is not a valid client identifier ({problem})", 401)
+    if len(secret) > MAX_CLIENT_ID:  # the limit the OpenAPI document gives client_secret, as client_id
         raise OAuthError("invalid_client", "client_secret is not a valid client secret", 401)
     return client_id
 

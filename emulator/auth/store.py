@@ -27,3 +27,17 @@ def revoke_refresh_tokens(tx: Tx, tenant: str) -> int:
     """Revoke every refresh token of a tenant still in use; how many there were."""
     return tx.execute("UPDATE tokens SET revoked = ? WHERE tenant = ? AND kind = 'refresh' AND revoked = 0",
                       REVOKED, tenant)
+
+
+def tokens(tx: Tx, tenant: str) -> list[Row]:
+    """Every token issued to a tenant, in the order they were issued."""
+    return tx.all("tokens", "SELECT * FROM tokens WHERE tenant = ? ORDER BY issued_at, kind, token", tenant)
+
+
+def insert_many(tx: Tx, rows: list[Row]) -> None:
+    tx.insert("tokens", rows)
+
+
+def held(tx: Tx, values: list[str]) -> bool:
+    """Whether any of these tokens is already issued (to any tenant)."""
+    return tx.holds("tokens", "token", values)

@@ -7,13 +7,14 @@ the example's request (method, path below the catalog, query parameters, JSON bo
 pattern, its answer (status, JSON body, headers) what the sandbox catalog replays.
 
 {{variables}} take the collection's values, or those given (an environment's ``baseUrl``, say);
-a URL's leading variable that stays unknown is read as the host and catalog. Token requests are
-left out (the emulator issues tokens itself), as are examples without a JSON answer.
+a URL's leading variable that stays unknown is read as the host and catalog. Their expansion is
+bounded (``MAX_EXPANSION``): a value may name another, and values that multiply each other would
+otherwise fill the memory. Token requests are left out (the emulator issues tokens itself), as
+are examples without a JSON answer or with a header HTTP cannot carry.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
+from emulator import files
 from emulator.api_document import CATALOGS
 from emulator.replay import cases
 from emulator.sandbox_model import validate
@@ -30,6 +32,8 @@ VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 #: Headers of a saved answer that describe the transport, not the answer: the emulator sets its own.
 TRANSPORT_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "connection", "keep-alive",
                                "date", "server", "content-encoding"})
+#: What {{variables}} may add to a collection's text in all, as they are filled in.
+MAX_EXPANSION = 16 * 2**20
 
 
 class CollectionError(ValueError):
@@ -56,7 +60,7 @@ def convert(collection: Any, variables: dict[str, str] | None = None) -> Importe
     known = {v["key"]: str(v.get("value", "")) for v in collection.get("variable", [])
              if isinstance(v, dict) and "key" in v and not v.get("disabled")}
     imported = Imported(name=str(collection.get("info", {}).get("name") or "postman"))
-    _walk(collection["item"], [], {**known, **(variables or {})}, imported)
+    _walk(collection["item"], [], _Variables({**known, **(variables or {})}), imported)
     # A case that names more of the request is tried first, so that a general example (no
     # query) does not answer for a specific one.
     imported.cases.sort(key=lambda case: -_specificity(case["request"]))
@@ -70,22 +74,26 @@ def write(imported: Imported, directory: Path) -> Path:
     target = directory / f"{_slug(imported.name)}.yaml"
     header = (f"# Replay cases imported from the Postman collection {imported.name!r} by cesce-emulator\n"
               f"# import-postman: the sandbox catalog answers each request below with its saved response.\n")
-    target.write_text(header + yaml.safe_dump(imported.cases, sort_keys=False, allow_unicode=True, width=120),
-                      encoding="utf-8")
+    text = yaml.dump(imported.cases, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    target.write_text(header + text, encoding="utf-8")
     return target
 
 
 def load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CollectionError(f"{path}: not a JSON file: {error}") from None
+    """The parsed JSON of a collection file (files.FileError, naming it, when it cannot be)."""
+    return files.read_json(path)
+
+
+class _Dumper(yaml.SafeDumper):
+    # Every case written out in full: the loader limits how much aliases may repeat.
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 # -- reading the collection ---------------------------------------------------------------
 
 
-def _walk(items: list, folders: list[str], variables: dict[str, str], imported: Imported) -> None:
+def _walk(items: list, folders: list[str], variables: _Variables, imported: Imported) -> None:
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -96,7 +104,7 @@ def _walk(items: list, folders: list[str], variables: dict[str, str], imported: 
             _request_item(item, [*folders, name], variables, imported)
 
 
-def _request_item(item: dict, where: list[str], variables: dict[str, str], imported: Imported) -> None:
+def _request_item(item: dict, where: list[str], variables: _Variables, imported: Imported) -> None:
     examples = [r for r in item.get("response") or [] if isinstance(r, dict)]
     if not examples:
         imported.skipped.append(f"{' / '.join(where)}: no saved example")
@@ -113,7 +121,7 @@ class _Skip(Exception):
     """An example that cannot be a replay case, and why."""
 
 
-def _case(label: str, request: Any, example: dict, variables: dict[str, str]) -> dict:
+def _case(label: str, request: Any, example: dict, variables: _Variables) -> dict:
     if isinstance(request, str):  # v2.1 allows a bare URL for a GET
         request = {"method": "GET", "url": request}
     method = str(request.get("method", "GET")).upper()
@@ -127,19 +135,16 @@ def _case(label: str, request: Any, example: dict, variables: dict[str, str]) ->
     if body is not None:
         pattern["body"] = body
     answer: dict[str, Any] = {"status": _status(example)}
-    text = _substitute(str(example.get("body") or ""), variables)
+    text = variables.substitute(str(example.get("body") or ""))
     if text.strip():
-        try:
-            answer["body"] = json.loads(text)
-        except json.JSONDecodeError:
-            raise _Skip("the saved response is not JSON") from None
+        answer["body"] = _json(text, "the saved response")
     headers = _headers(example.get("header"), variables)
     if headers:
         answer["headers"] = headers
     return {"name": label, "request": pattern, "response": answer}
 
 
-def _url(url: Any, variables: dict[str, str]) -> tuple[str, dict[str, str]]:
+def _url(url: Any, variables: _Variables) -> tuple[str, dict[str, str]]:
     """The path below the catalog and the query parameters of a request's URL."""
     if isinstance(url, dict):
         raw = url.get("raw") or _raw_from_parts(url)
@@ -154,13 +159,13 @@ def _url(url: Any, variables: dict[str, str]) -> tuple[str, dict[str, str]]:
         pairs = [(q.get("key"), q.get("value")) for q in listed if isinstance(q, dict) and q.get("key") and not q.get("disabled")]
     else:
         pairs = parse_qsl(query_text, keep_blank_values=True)
-    return path, {_substitute(str(k), variables): _substitute(str(v if v is not None else ""), variables) for k, v in pairs}
+    return path, {variables.substitute(str(k)): variables.substitute(str(v if v is not None else "")) for k, v in pairs}
 
 
-def _below_catalog(address: str, variables: dict[str, str], path_variables: dict[str, str]) -> str:
+def _below_catalog(address: str, variables: _Variables, path_variables: dict[str, str]) -> str:
     leading = VARIABLE.match(address.strip())
     unknown_host = leading is not None and leading.group(1) not in variables
-    address = _substitute(address.strip(), variables)
+    address = variables.substitute(address.strip())
     if unknown_host:
         # {{baseUrl}} with no value: it held the scheme, host and catalog.
         address = address[leading.end():]
@@ -180,9 +185,9 @@ def _below_catalog(address: str, variables: dict[str, str], path_variables: dict
     return "/".join(segments)
 
 
-def _path_variable(segment: str, path_variables: dict[str, str], variables: dict[str, str]) -> str:
+def _path_variable(segment: str, path_variables: dict[str, str], variables: _Variables) -> str:
     if segment.startswith(":") and segment[1:] in path_variables:
-        return _substitute(path_variables[segment[1:]], variables)
+        return variables.substitute(path_variables[segment[1:]])
     return segment
 
 
@@ -194,7 +199,7 @@ def _raw_from_parts(url: dict) -> str:
     return f"{url.get('protocol', 'https')}://{host}/" + "/".join(parts)
 
 
-def _request_body(body: Any, variables: dict[str, str]) -> Any:
+def _request_body(body: Any, variables: _Variables) -> Any:
     if not isinstance(body, dict) or body.get("disabled"):
         return None
     mode = body.get("mode")
@@ -202,13 +207,17 @@ def _request_body(body: Any, variables: dict[str, str]) -> Any:
         return None
     if mode != "raw":
         raise _Skip(f"a {mode} request body; Cesce's business requests are JSON")
-    text = _substitute(str(body.get("raw") or ""), variables)
+    text = variables.substitute(str(body.get("raw") or ""))
     if not text.strip():
         return None
+    return _json(text, "the request body")
+
+
+def _json(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        raise _Skip("the request body is not JSON") from None
+        return files.parse_json(text, what)
+    except files.FileError as error:
+        raise _Skip(str(error)) from None
 
 
 def _status(example: dict) -> int:
@@ -218,21 +227,39 @@ def _status(example: dict) -> int:
     raise _Skip("the saved response has no HTTP status code")
 
 
-def _headers(headers: Any, variables: dict[str, str]) -> dict[str, str]:
+def _headers(headers: Any, variables: _Variables) -> dict[str, str]:
     if not isinstance(headers, list):
         return {}
-    return {str(h["key"]): _substitute(str(h.get("value", "")), variables) for h in headers
+    kept = {str(h["key"]): variables.substitute(str(h.get("value", ""))) for h in headers
             if isinstance(h, dict) and h.get("key") and not h.get("disabled")
             and str(h["key"]).lower() not in TRANSPORT_HEADERS}
+    for name, value in kept.items():
+        if problem := cases.header_problem(name, value):
+            raise _Skip(problem)
+    return kept
 
 
-def _substitute(text: str, variables: dict[str, str]) -> str:
-    for _ in range(5):  # a variable's value may name another
-        replaced = VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
-        if replaced == text:
-            break
-        text = replaced
-    return text
+class _Variables:
+    """A collection's {{variables}}, and how much text filling them in may still add."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = values
+        self._budget = MAX_EXPANSION
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def substitute(self, text: str) -> str:
+        for _ in range(5):  # a variable's value may name another
+            found = [m for m in VARIABLE.finditer(text) if m.group(1) in self._values]
+            if not found:
+                break
+            # Counted before the text is built: one round can multiply it by a value's length.
+            self._budget -= max(0, sum(len(self._values[m.group(1)]) - len(m.group(0)) for m in found))
+            if self._budget < 0:
+                raise CollectionError(f"its {{{{variables}}}} expand to more than {MAX_EXPANSION // 2**20} MiB of text")
+            text = VARIABLE.sub(lambda m: self._values.get(m.group(1), m.group(0)), text)
+        return text
 
 
 def _specificity(request: dict) -> int:

@@ -4,17 +4,18 @@ from them, in one place."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
-from emulator.areas import Area, Event, ListView, ModelPart
-from emulator.clock import format_instant
+from emulator.areas import Area, Event, ListView, ModelPart, SnapshotError, SnapshotPart
+from emulator.clock import format_instant, parse_instant
 from emulator.risks import api, rules, store
 from emulator.risks.records import DECISIONS, PENDING_REQUEST_BASE, STATUSES, Debtor
 from emulator.risks.seeding import seed_debtors
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.store import migration_files
-from emulator.wire import parse_amount, render_record
+from emulator.wire import parse_amount, parse_record, render_record
 from emulator.world import Contract, World
 
 HERE = Path(__file__).resolve().parent
@@ -72,10 +73,15 @@ def seed(world: World, current: Contract, doc: dict) -> None:
 def state(world: World, contract_no: str) -> dict[str, list[dict]]:
     """Every record of the contract, with what the wire does not show: the endorsement a 300xxx
     request merges into, when the committee decides a pending one, and its last firm change."""
-    due = {row["ref"]: row["due_at"] for row in world.tx.due_rows(world.tenant)
-           if row["area"] == rules.NAME and row["contract_no"] == contract_no}
+    due = _decisions(world, contract_no)
     return {"debtors": [_state_record(Debtor.from_row(row), due.get(str(row["endorsement_no"])))
                         for row in store.debtors(world.tx, world.tenant, contract_no)]}
+
+
+def _decisions(world: World, contract_no: str) -> dict[str, datetime]:
+    """When the committee decides each pending request of the contract, by its endorsementNo."""
+    return {row["ref"]: row["due_at"] for row in world.tx.due_rows(world.tenant)
+            if row["area"] == rules.NAME and row["contract_no"] == contract_no}
 
 
 def _state_record(debtor: Debtor, decided_at) -> dict:
@@ -85,6 +91,67 @@ def _state_record(debtor: Debtor, decided_at) -> dict:
         "resolveAt": format_instant(decided_at) if decided_at else None,
         "changedAt": format_instant(debtor.changed_at) if debtor.changed_at else None,
     }
+
+
+def restore(world: World, contract_no: str, part: dict[str, list]) -> None:
+    """The inverse of ``state``: the contract's records from their views. When the committee
+    decides a pending one is the due queue's to say (restored before); a ``resolveAt`` that
+    disagrees with it is refused rather than silently ignored."""
+    due = _decisions(world, contract_no)
+    records: dict[int, Debtor] = {}
+    for index, view in enumerate(part["debtors"]):
+        try:
+            debtor = _restored(world, contract_no, view, due)
+        except ValueError as error:
+            raise SnapshotError(f"debtors/{index}", str(error)) from None
+        if debtor.endorsement_no in records:
+            raise SnapshotError(f"debtors/{index}/endorsementNo", f"{debtor.endorsement_no} is in the contract twice")
+        records[debtor.endorsement_no] = debtor
+    for index, debtor in enumerate(records.values()):
+        if debtor.pending_of is not None and debtor.pending_of not in records:
+            raise SnapshotError(f"debtors/{index}/pendingOf", f"no record {debtor.pending_of} in the contract")
+    rows = [debtor.to_row(world.tenant) for debtor in records.values()]
+    for start in range(0, len(rows), _SEED_CHUNK):
+        store.insert(world.tx, rows[start:start + _SEED_CHUNK])
+
+
+def _restored(world: World, contract_no: str, view: dict, due: dict[str, datetime]) -> Debtor:
+    if not isinstance(view, dict):
+        raise ValueError("a record is an object of text fields")
+    extra = {key: view.get(key) for key in _INTERNAL_VIEW}
+    for key, value in extra.items():
+        if value is not None and not (isinstance(value, str) and value):
+            raise ValueError(f"{key}: text or null, not {value!r}")
+    if extra["pendingOf"] is not None and not extra["pendingOf"].isdigit():
+        raise ValueError(f"pendingOf: an endorsementNo, not {extra['pendingOf']!r}")
+    debtor = Debtor(**parse_record(Debtor, {key: value for key, value in view.items() if key not in _INTERNAL_VIEW}),
+                    contract_no=contract_no,
+                    pending_of=int(extra["pendingOf"]) if extra["pendingOf"] else None,
+                    changed_at=_instant("changedAt", extra["changedAt"]))
+    for key, table, code in (("statusCode", STATUSES, debtor.status_code),
+                             ("classificationDecisionCode", DECISIONS, debtor.classification_decision_code)):
+        try:
+            if code is not None:
+                world.model.codes[table].key(code)
+        except KeyError:
+            raise ValueError(f"{key}: {code!r} is not a code of mocks/codes/{table}.yaml") from None
+    resolve_at = _instant("resolveAt", extra["resolveAt"])
+    scheduled = due.get(str(debtor.endorsement_no))
+    if resolve_at != scheduled:
+        raise ValueError(f"resolveAt: {extra['resolveAt']}, but the due queue has"
+                         f" {format_instant(scheduled) if scheduled else 'nothing'} for this record"
+                         " (resolveAt is read from the due queue)")
+    return debtor
+
+
+def _instant(key: str, text: str | None) -> datetime | None:
+    try:
+        return parse_instant(text) if text else None
+    except ValueError:
+        raise ValueError(f"{key}: not an ISO 8601 instant: {text!r}") from None
+
+
+_INTERNAL_VIEW = ("pendingOf", "resolveAt", "changedAt")
 
 
 # -- what Cesce does on its side (POST /_emulator/events) -----------------------------------
@@ -145,5 +212,6 @@ AREA = Area(
                                recent=rules.MOVEMENTS_WINDOW, recent_title="Movements of the last 48 hours")},
     events=EVENTS,
     journal_fields={"debtor": ("endorsementNo", "statusCode", "creditLimitGranted")},
+    snapshot=SnapshotPart(keys=("debtors",), restore=restore),
     migrations=migration_files(HERE / "migrations"),
 )

@@ -60,7 +60,7 @@ def test_a_new_tenants_clock_can_be_set_anywhere_but_one_with_history_only_moves
 def test_a_scenario_cannot_take_a_tenant_with_history_back_in_time(api):
     api.seed("guide-pending-example")
     api.advance("P7D")
-    answer = api.client.post("/_emulator/scenarios/guide-pending-example", query_string={"client_id": api.tenant})
+    answer = api.client.post("/_emulator/scenarios/guide-pending-example", query_string={"client_id": api.tenant}, json={})
     assert answer.status_code == 400 and "reset the tenant first" in answer.json["error"]
     api.operator("POST", "reset")
     assert api.seed("guide-pending-example")["now"] == "2026-01-15T09:00:00.000000Z"
@@ -71,7 +71,7 @@ def test_reset_forgets_one_tenant_or_all(api, client):
     api.advance("P1D")
     api.operator("POST", "reset")
     assert api.classification(STANDARD, countryCode="ES", taxCode="B77777777").json["error"]["errorCode"] == "2001"
-    assert client.post("/_emulator/reset").json == {"reset": "all"}
+    assert client.post("/_emulator/reset", headers={"Content-Type": "application/json"}).json == {"reset": "all"}
 
 
 def test_a_named_scenario_seeds_its_contracts_and_clock(api):
@@ -88,7 +88,7 @@ def test_the_scenarios_are_listed_with_their_descriptions(client):
 
 
 def test_an_unknown_scenario_is_a_404(api):
-    answer = api.client.post("/_emulator/scenarios/nope", query_string={"client_id": api.tenant})
+    answer = api.client.post("/_emulator/scenarios/nope", query_string={"client_id": api.tenant}, json={})
     assert answer.status_code == 404
 
 

@@ -64,6 +64,18 @@ def test_the_clock_helpers(cesce):
     assert cesce.state()["frozen"] is False
 
 
+def test_a_saved_world_is_restored_into_the_tests_tenant(cesce, cesce_emulator, tmp_path):
+    saved = cesce_emulator.tenant(cesce.client_id + "-saved")
+    saved.seed("guide-pending-example")
+    (tmp_path / "world.json").write_text(json.dumps(saved.state()))
+    saved.reset()
+    restored = cesce.restore(tmp_path / "world.json")
+    assert "20000000003" in restored["contracts"] and restored["frozen"] is True
+    assert cesce.now() == datetime(2026, 1, 15, 9, tzinfo=timezone.utc)
+    [contract] = cesce.state("20000000003")["contracts"]
+    assert [d["endorsementNo"] for d in contract["debtors"]] == ["100", "300001"]
+
+
 def test_another_tenant_of_the_same_emulator(cesce, cesce_emulator):
     sandbox = cesce_emulator.tenant(cesce.client_id + "-sandbox", catalog="sandbox")
     try:
@@ -91,7 +103,7 @@ def test_fixtures_and_markers(project):
 
     result = project.runpytest_subprocess()
 
-    result.assert_outcomes(passed=7, errors=2)
+    result.assert_outcomes(passed=8, errors=2)
     result.stdout.fnmatch_lines([
         "*ERROR at setup of test_an_unknown_scenario*",
         "@pytest.mark.cesce_scenario('no-such-scenario'): HTTP 404: *no scenario 'no-such-scenario'*",
