@@ -39,7 +39,9 @@ CONTRACT = "10100000001"      # the Sandbox Model's contract: GET classification
 PAGED = "30000000001"         # 1,000 debtors, 50 of them changed in the last 48 hours
 LARGE = "30000000002"         # 100,000 debtors
 WRITTEN = "30000000003"       # where POST classification adds a debtor per request
+SOLD = "30000000004"          # 1,000 sales on one debtor: the sales list reads the first page of 500
 CLASSIFY = "/dev/classifications/v1/contracts/{}/classifications"
+SALES = "/dev/sales/v1/contracts/{}/sales"
 TENANT = "bench"
 TENANTS = 16
 
@@ -54,6 +56,16 @@ function request()
   local body = string.format('{"debtor":{"countryCode":"ES","taxCode":"W%%d%%s%%07d","creditLimitRequested":"1000,00","nonPaymentInd":"N"}}', id, "%(run)s", n)
   return wrk.format("POST", "%(path)s", {["Content-Type"]="application/json",
                     ["Authorization"]="Bearer " .. tokens[(n %% #tokens) + 1]}, body)
+end
+"""
+# Each request a new invoice on the Sandbox Model's debtor 100 (in force): a sale rated at once.
+SALE_LUA = """
+local n, threads = 0, 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function request()
+  n = n + 1
+  local body = string.format('{"sale":{"endorsementNo":"100","invoiceNo":"B-%%d-%%07d","invoiceDate":"20260110","maturityDate":"20260209","currencyAmount":"1000,00"}}', id, n)
+  return wrk.format("POST", "%(path)s", {["Content-Type"]="application/json", ["Authorization"]="Bearer %(token)s"}, body)
 end
 """
 GET_LUA = """
@@ -241,6 +253,17 @@ def seed(url: str, tenant: str, contract: str, debtors: int, moved: int) -> floa
     return time.perf_counter() - started
 
 
+def seed_sales(url: str, tenant: str, contract: str, sales: int) -> None:
+    debtor = {"endorsementNo": "1", "countryCode": "ES", "taxCode": "B70000001", "status": "in-force",
+              "requested": "90000,00", "since": "-P400D"}
+    scenario = {"contracts": [{"contractNo": contract, "debtors": [debtor], "sales": [
+        {"endorsementNo": "1", "invoiceNo": f"S-{n:05d}", "invoiceDate": "-P10D", "maturityDate": "P50D",
+         "amount": "1000,00", "status": "rated"} for n in range(1, sales + 1)]}]}
+    answer = call("POST", f"{url}/_emulator/scenarios?client_id={tenant}", body=scenario, timeout=600)
+    if answer.status != 200:
+        raise SystemExit(f"seeding {sales} sales failed: {answer.status} {answer.body}")
+
+
 def full_sync(url: str, bearer: str, contract: str) -> tuple[int, float]:
     """Every page of the portfolio, following nextEndorsementNo: pages read and seconds."""
     started, pages, start = time.perf_counter(), 0, None
@@ -266,9 +289,6 @@ def lua_list(values: list[str]) -> str:
 
 
 # -- the report -----------------------------------------------------------------------------------
-
-#: Rows for routes the emulator does not serve yet: one line each, until they land.
-NOT_SERVED = ["POST sale", "sales list"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -297,6 +317,7 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     bearer = token(url, TENANT)
     auth = {"Authorization": f"Bearer {bearer}"}
     seed(url, TENANT, PAGED, 1000, 50)
+    seed_sales(url, TENANT, SOLD, 1000)
     page_path = f"/dev/portfolio/v1/contracts/{PAGED}/portfolio?nextEndorsementNo=251"
     rows: dict[str, Row] = {}
 
@@ -312,8 +333,8 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     run("portfolio page of 500", page_path, headers=auth)
     run("movements", f"/dev/portfolio-movements/v1/contracts/{PAGED}/movements", headers=auth)
     run("/_emulator/health", "/_emulator/health")
-    for name in NOT_SERVED:
-        rows[name] = Row(name, note="not served yet")
+    run("POST sale", SALES.format(CONTRACT), lua=SALE_LUA % {"token": bearer, "path": SALES.format(CONTRACT)})
+    run("sales list", SALES.format(SOLD), headers=auth)
 
     tokens = [token(url, f"{TENANT}-{n:02d}") for n in range(TENANTS)]
     run("GET classification, 16 tenants", "/", lua=GET_LUA % {

@@ -4,8 +4,9 @@ Schemathesis runs over the emulator's bundled OpenAPI document (product segments
 mocks/products.yaml, exactly as the emulator serves it at /_emulator/openapi.yaml) against any
 Cesce-compatible server: the emulator, a team's own mock, or Cesce's catalogs. Every operation
 gets the document's examples, boundary values and generated requests, and, with links, whole
-sequences (classify a debtor, read it back, find it in the portfolio, cancel it; page after
-page). Each answer is held to the document (status, content type, body) and to Cesce's wire
+sequences (classify a debtor, read it back, find it in the portfolio, cancel it, declare a sale
+on it; read a sale back, find it among its debtor's sales, modify, extend and collect on it;
+page after page). Each answer is held to the document (status, content type, body) and to Cesce's wire
 format (contract_tests.checks: envelope, strings only, "1234,56" amounts, "yyyyMMdd" dates,
 the chain of list pages, ...).
 
@@ -54,7 +55,8 @@ ACCEPTED_FOR_VALID_DATA = ["2xx", "3xx", "400", "401", "403", "404", "409", "429
 @click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
               help="Generated requests per operation, and link scenarios.")
 @click.option("--stateful/--no-stateful", default=True, show_default=True,
-              help="Follow the document's links: classify, then read back, find and cancel; page after page.")
+              help="Follow the document's links: classify, then read back, find and cancel; declare a sale,"
+                   " then read it back, modify, extend and collect on it; page after page.")
 @click.option("--invalid-data/--no-invalid-data", default=False, show_default=True,
               help="Also send schema-violating requests and expect them refused. Only a strict server "
                    "refuses them all (Cesce, or cesce-emulator serve --strict).")

@@ -146,11 +146,12 @@ def empty_page_is_null(ctx, response, case) -> bool | None:
 @schemathesis.check
 def next_page_cursor_chains(ctx, response, case) -> bool | None:
     """A page's next cursor (where the operation's ``x-cesce-paging`` puts it: the risk lists'
-    ``client.nextEndorsementNo``) is the last-page mark ("0") on the last page, and an empty page
-    is the last. When the pages are ordered by a field of the records (the risk lists, by
-    endorsementNo), the records come in that order, none before the page the request asked for,
-    and the next cursor lies past every record of the page, so a client that follows the chain
-    reads every record once and stops."""
+    ``client.nextEndorsementNo``, the sales list's ``client.initialValue``) is the last-page mark
+    ("0"; "" for the sales list) on the last page, and an empty page is the last. When the pages
+    are ordered by a field of the records (the risk lists by endorsementNo, the sales list by
+    saleCesceReferenceNo), the records come in that order, none before the page the request
+    asked for, and the next cursor lies past every record of the page, so a client that follows
+    the chain reads every record once and stops."""
     body = _page(case, response)
     if body is None:
         return SKIP
@@ -159,7 +160,8 @@ def next_page_cursor_chains(ctx, response, case) -> bool | None:
     following = paging.following(body)
     if following is None:
         raise AssertionError(f"no {where} in the page: it names the next page (\"{paging.last}\" on the last)")
-    if not isinstance(following, str) or (paging.ordered_by is not None and not following.isdigit()):
+    numeric = paging.ordered_by is not None and following != paging.last
+    if not isinstance(following, str) or (numeric and not following.isdigit()):
         raise AssertionError(f"{where} is {json.dumps(following)}, not a number in a string")
     records = [record for _, records in _entities(body) if isinstance(records, list) for record in records]
     if not records and following != paging.last:

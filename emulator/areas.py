@@ -16,7 +16,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +55,15 @@ class Event:
 class ListView:
     """How a list of an area's state view (``debtors``) reads on the dashboard: its title, the
     columns worth a glance (none: every field filled in), and the window of recent changes the
-    area lists apart (the risk movements' 48 hours), with that listing's title."""
+    area lists apart (the risk movements' 48 hours; or, as a function of the tenant's now, where
+    a calendar window starts), with that listing's title. ``limit_events``: its rows offer the
+    Cesce-side events on the debtor's limit their endorsementNo names (the risk portfolio)."""
 
     title: str
     columns: tuple[str, ...] = ()
-    recent: timedelta | None = None
+    recent: timedelta | Callable[[datetime], datetime] | None = None
     recent_title: str = "Recent changes"
+    limit_events: bool = True
 
 
 @dataclass(frozen=True)

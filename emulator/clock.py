@@ -91,5 +91,8 @@ def resolve_time(text: str, base: datetime) -> datetime:
     the moment of seeding ("-P2D", "PT3H")."""
     text = text.strip()
     if text.upper().lstrip("+-").startswith("P"):
-        return base + parse_duration(text)
+        try:
+            return base + parse_duration(text)
+        except OverflowError:
+            raise ValueError(f"{text!r} from {format_instant(base)} is out of the calendar's range") from None
     return parse_instant(text)

@@ -64,6 +64,14 @@ class UnknownParameter(BusinessError):
     key = "unknown_parameter"
 
 
+class WrongFieldName(BusinessError):
+    """Strict mode: a field or parameter sent under a name Cesce's wire does not use, where the
+    document knows the right one (``x-cesce-aliases``: the guide's salesCesceReferenceNo for
+    saleCesceReferenceNo)."""
+
+    key = "wrong_field_name"
+
+
 class InvalidContractNo(BusinessError):
     key = "invalid_contract_no"
 

@@ -2,8 +2,9 @@
 
 Strict mode takes only the canonical wire format. The default, lenient mode first brings what a
 reader can still understand to the canonical form (a JSON number or "1234.5" for an amount, a
-lowercase code, "2026-01-15" for a date, an unknown field, dropped) and records each fix as a
-conformance finding for the journal, so a client learns what Cesce would refuse.
+lowercase code, "2026-01-15" for a date, a field under another name the document knows it by
+(``x-cesce-aliases``), an unknown field, dropped) and records each fix as a conformance finding
+for the journal, so a client learns what Cesce would refuse.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from emulator.errors import (
     MissingField,
     UnknownField,
     UnknownParameter,
+    WrongFieldName,
     by_key,
 )
 from emulator.wire import normalize_amount, normalize_date
@@ -99,11 +101,19 @@ def read_query(schema: dict, args: dict[str, list[str]], strict: bool) -> tuple[
     unknown parameter is refused in strict mode and a finding otherwise (API gateways pass
     them on, so a misspelt one is silently ignored); a repeated one is a finding."""
     known = schema["properties"]
+    aliases = _aliases(known)
+    findings = []
+    for alias in [name for name in args if name in aliases]:
+        if strict:
+            raise WrongFieldName(field=alias, name=aliases[alias])
+        values = args.pop(alias)
+        findings.append(_renamed(alias, aliases[alias], aliases[alias] in args))
+        args.setdefault(aliases[alias], values)
     unknown = [name for name in args if name not in known]
     if unknown and strict:
         raise UnknownParameter(parameters=", ".join(unknown))
-    findings = [Finding(name, "unknown-parameter", f"{name} is not a parameter of this operation; ignored")
-                for name in unknown]
+    findings += [Finding(name, "unknown-parameter", f"{name} is not a parameter of this operation; ignored")
+                 for name in unknown]
     findings += [Finding(name, "repeated-parameter", f"{name} sent {len(values)} times; the first one is used")
                  for name, values in args.items() if name in known and len(values) > 1]
     values = {name: args[name][0] for name in known if name in args}
@@ -174,6 +184,16 @@ def _validator(schema: dict) -> jsonschema.Draft202012Validator:
     return entry[1]
 
 
+def _aliases(properties: dict[str, dict]) -> dict[str, str]:
+    """{other name: the name Cesce's wire uses} of the properties that declare x-cesce-aliases."""
+    return {alias: name for name, prop in properties.items() for alias in prop.get("x-cesce-aliases", ())}
+
+
+def _renamed(alias: str, name: str, both: bool) -> Finding:
+    fix = f"{name} was sent too, and is used" if both else f"read as {name}"
+    return Finding(alias, "field-name", f"sent {alias}; Cesce's wire calls it {name}: {fix}")
+
+
 def _properties(schema: dict) -> dict[str, dict]:
     merged = {}
     for part in schema.get("allOf", []):
@@ -186,10 +206,15 @@ def _normalize(schema: dict, value: Any, where: str, findings: list[Finding]) ->
     properties = _properties(schema)
     if isinstance(value, dict) and properties:
         closed = schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+        aliases = _aliases(properties)
         out = {}
         for key, item in value.items():
             name = f"{where}.{key}" if where else key
-            if key in properties:
+            if key in aliases:
+                findings.append(_renamed(name, aliases[key], aliases[key] in value))
+                if aliases[key] not in value:
+                    out[aliases[key]] = _normalize(properties[aliases[key]], item, name, findings)
+            elif key in properties:
                 out[key] = _normalize(properties[key], item, name, findings)
             elif closed:
                 findings.append(Finding(name, "unknown-field", f"{key} is not a field of this operation; ignored"))
@@ -240,6 +265,9 @@ def _business_error(error: jsonschema.ValidationError) -> BusinessError:
     if kind in ("additionalProperties", "unevaluatedProperties"):
         allowed = _properties(schema)
         extra = [key for key in instance if key not in allowed]
+        aliases = _aliases(allowed)
+        if extra and extra[0] in aliases:
+            return WrongFieldName(field=extra[0], name=aliases[extra[0]])
         return UnknownField(field=extra[0] if extra else name)
     if kind == "maxLength":
         return FieldTooLong(field=name, max=str(error.validator_value))

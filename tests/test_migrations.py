@@ -102,3 +102,27 @@ def test_a_failing_migration_leaves_the_file_at_the_version_before(tmp_path):
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA user_version").fetchone()[0] == latest
     assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'toys'").fetchall()
+
+
+def test_an_old_state_file_takes_sales_on_the_limits_it_holds(upgraded):
+    client, _ = upgraded
+    token = client.post("/dev/oauth2/v1/token", data={"grant_type": "password", "client_id": TENANT, "client_secret": "s",
+                                                      "username": "u", "password": "p"}).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/dev/sales/v1/contracts/10100000001/sales"
+
+    def declare(endorsement: str, invoiced: str) -> dict:
+        body = {"sale": {"endorsementNo": endorsement, "invoiceNo": f"OLD-{endorsement}-{invoiced}", "invoiceDate": invoiced,
+                         "maturityDate": "20260301", "currencyAmount": "1000,00"}}
+        answer = client.post(base, json=body, headers=headers)
+        assert answer.status_code == 201, answer.json
+        return answer.json["sale"]
+
+    # 100 has been in force since its request of 2024-02-15; 103 was cancelled on 2026-01-10;
+    # 102 was rejected; 101 has a 300002 request waiting for the committee.
+    assert declare("100", "20260110")["statusCode"] == "5"
+    assert declare("100", "20240214")["reasonStatusCode"] == "20"
+    assert declare("103", "20260111")["reasonStatusCode"] == "20"
+    assert declare("103", "20260105")["reasonStatusCode"] == "25"  # an endorsed sale, and no Endosos
+    assert declare("102", "20260110")["reasonStatusCode"] == "20"
+    assert declare("101", "20260115")["statusCode"] == "1"

@@ -30,7 +30,8 @@ def test_a_corrected_product_map_moves_routes_and_document(tmp_path):
 
     mocks = tmp_path / "mocks"
     shutil.copytree(resources.mocks_dir(), mocks)
-    (mocks / "products.yaml").write_text("classifications: risk-classifications\nportfolio: portfolio\nmovements: portfolio-movements\n")
+    products = mocks / "products.yaml"
+    products.write_text(products.read_text().replace("classifications: classifications", "classifications: risk-classifications"))
     app = create_app(Settings(mocks_dir=str(mocks)))
     client = app.test_client()
     token = client.post("/dev/oauth2/v1/token", data={"grant_type": "password", "client_id": "c", "client_secret": "s",

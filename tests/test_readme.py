@@ -24,7 +24,7 @@ def blocks(section: str, language: str = "sh") -> list[str]:
 @pytest.mark.e2e  # a served emulator, driven by curl
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through uses curl")
 def test_the_walk_through_works_as_printed():
-    first, clock = blocks("Walk-through")
+    first, clock, sale = blocks("Walk-through")
     with ThreadedServer() as server:
         def run(script: str) -> list[dict]:
             script = script.replace("http://localhost:8080", server.url)
@@ -45,6 +45,12 @@ def test_the_walk_through_works_as_printed():
         assert "300001" not in records and records["106"]["creditLimitGranted"] == "112500,00"
         movements = tenant.request("GET", "portfolio-movements/v1/contracts/10100000001/movements").body["debtor"]
         assert "106" in [d["endorsementNo"] for d in movements]
+
+        declared, moved_sales = run(sale)
+        assert (declared["sale"]["saleCesceReferenceNo"], declared["sale"]["statusCode"], declared["sale"]["reasonStatusCode"],
+                declared["sale"]["accruedPremium"]) == ("1000018", "5", "00", "25,00")
+        assert "1000018" in [s["saleCesceReferenceNo"] for s in moved_sales["sale"]]
+        assert moved_sales["client"]["initialValue"] == ""
 
 
 @pytest.mark.e2e  # a served emulator, driven by curl

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -42,6 +42,7 @@ from emulator.store import SANDBOX_TENANT
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
 
 JOURNAL_SHOWN = 100  # the latest entries on the page; /_emulator/journal has them all
+ROWS_SHOWN = 50  # the first records of a list on the page; /_emulator/state has them all
 _BLANK = (None, "", "0")
 
 
@@ -63,11 +64,21 @@ class RecordList:
     title: str
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
+    limit_events: bool = True
+
+    @property
+    def shown(self) -> list[Row]:
+        """The rows the page shows: a portfolio of thousands is for /_emulator/state, not a page."""
+        return self.rows[:ROWS_SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        return max(len(self.rows) - ROWS_SHOWN, 0)
 
     @property
     def numbered(self) -> bool:
-        """Whether its records carry the endorsementNo that Cesce-side events name."""
-        return any(row.record.get("endorsementNo") for row in self.rows)
+        """Whether its rows offer the Cesce-side events on the limits their endorsementNo names."""
+        return self.limit_events and any(row.record.get("endorsementNo") for row in self.rows)
 
 
 @dataclass
@@ -83,7 +94,7 @@ def record_lists(contract: dict[str, Any], views: dict[str, ListView]) -> list[R
     for key, value in contract.items():
         if isinstance(value, list) and all(isinstance(record, dict) for record in value):
             view = views.get(key, ListView(key))
-            found.append(RecordList(key, view.title, _columns(view, value), _paired(value)))
+            found.append(RecordList(key, view.title, _columns(view, value), _paired(value), view.limit_events))
     return found
 
 
@@ -133,13 +144,13 @@ def movements(contracts: list[ContractView], now: datetime, views: dict[str, Lis
             view = views.get(listed.key)
             if view is None or view.recent is None:
                 continue
-            since = now - view.recent
+            since = now - view.recent if isinstance(view.recent, timedelta) else view.recent(now)
             moved = [row for row in listed.rows
                      if row.record.get("pendingOf") is None and row.record.get("changedAt")
                      and since < parse_instant(row.record["changedAt"]) <= now]
             if moved:
                 found.append((contract.contract_no, view.recent_title,
-                              RecordList(listed.key, listed.title, listed.columns, moved)))
+                              RecordList(listed.key, listed.title, listed.columns, moved, listed.limit_events)))
     return found
 
 

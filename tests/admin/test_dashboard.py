@@ -64,25 +64,40 @@ def test_with_nothing_due_the_committee_button_is_disabled(api, client):
 
 
 def test_a_list_of_records_an_area_adds_to_the_state_gets_a_table_of_its_own(api, client, monkeypatch):
-    # What a future area (sales, say) puts in /_emulator/state shows without any template change.
+    # What a future area (claims, say) puts in /_emulator/state shows without any template change.
     real = rules.state
 
-    def with_sales(*args, **kwargs):
+    def with_dossiers(*args, **kwargs):
         state = real(*args, **kwargs)
         for contract in state["contracts"]:
-            contract["sales"] = [{"saleNo": "7", "amount": "1000,00", "note": "", "dueAt": None},
-                                 {"saleNo": "8", "amount": "250,00", "note": "", "dueAt": "2026-02-01T00:00:00Z"}]
+            contract["dossiers"] = [{"dossierNo": "7", "amount": "1000,00", "note": "", "dueAt": None},
+                                 {"dossierNo": "8", "amount": "250,00", "note": "", "dueAt": "2026-02-01T00:00:00Z"}]
         return state
 
-    monkeypatch.setattr(rules, "state", with_sales)
+    monkeypatch.setattr(rules, "state", with_dossiers)
     api.seed("guide-pending-example")
     html = page(client, api.tenant)
-    table = html.split('data-list="sales"', 1)[1].split("</table>", 1)[0]
+    table = html.split('data-list="dossiers"', 1)[1].split("</table>", 1)[0]
     headers = [name.replace("<wbr>", "") for name in re.findall(r"<th>([\w<>]+)</th>", table)]
-    assert headers == ["saleNo", "amount", "dueAt", "record"]  # the fields filled in some record, then the whole record
+    assert headers == ["dossierNo", "amount", "dueAt", "record"]  # the fields filled in some record, then the whole record
     assert '<td data-field="amount">250,00</td>' in table
     assert '<td data-field="dueAt">2026-02-01 00:00:00 UTC</td>' in table
-    assert "<h4>sales <small>(2)</small></h4>" in html
+    assert "<h4>dossiers <small>(2)</small></h4>" in html
+
+
+def test_the_sales_show_with_their_calendar_window_and_no_limit_buttons(api, client):
+    api.operator("POST", "clock", {"set": "2026-01-15T09:00:00Z", "freeze": True})
+    html = page(client, api.tenant)
+    article = html.split(f'id="contract-{STANDARD}"', 1)[1].split("</article>", 1)[0]
+    table = article.split('data-list="sales"', 1)[1].split("</table>", 1)[0]
+    headers = [name.replace("<wbr>", "") for name in re.findall(r"<th>([\w<>]+)</th>", table)]
+    assert headers[:3] == ["saleCesceReferenceNo", "endorsementNo", "invoiceNo"] and "Cesce" not in headers
+    assert "<h4>Sales <small>(17)</small></h4>" in article and 'data-call="events"' not in table
+    # Moved from 2026-01-13 00:00 on: 1000011 changed exactly 48 hours ago, on the 13th, and is one.
+    recent = html.split('id="movements"', 1)[1].split("</section>", 1)[0]
+    sales = recent.split("Sales moved in the last 48 hours (calendar days)", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<td data-field="saleCesceReferenceNo">(\d+)</td>', sales) == [
+        "1000002", "1000007", "1000008", "1000011", "1000012", "1000016"]
 
 
 def test_the_sandbox_world_is_not_a_tenant_of_the_dashboard(client):
@@ -198,8 +213,11 @@ def test_the_dashboard_follows_the_committee_and_highlights_a_finding(browser):
         after = _portfolio(browser)
         assert "300001" not in after
         assert after["106"]["creditLimitGranted"] == "112500,00" and after["106"]["statusCode"] == "2"
-        moved = browser.find_elements(By.CSS_SELECTOR, '#movements tr[data-record="106"]')
+        moved = browser.find_elements(By.CSS_SELECTOR, '#movements table[data-list="debtors"] tr[data-record="106"]')
         assert len(moved) == 1
+        # The mock sale that waited on the request (1000008, on 106) was rated then: it moved too.
+        sold = browser.find_elements(By.CSS_SELECTOR, '#movements table[data-list="sales"] tr[data-record="106"]')
+        assert [row.find_element(By.CSS_SELECTOR, 'td[data-field="saleCesceReferenceNo"]').text for row in sold] == ["1000008"]
 
         # A request Cesce would refuse, accepted in lenient mode with a finding.
         answer = erp.request("POST", f"classifications/v1/contracts/{STANDARD}/classifications",
@@ -223,15 +241,16 @@ def test_the_dashboard_follows_the_committee_and_highlights_a_finding(browser):
         assert erp.clock()["now"] == "2026-11-30T09:00:00.000000Z"
 
         browser.refresh()
-        _save_full_page(browser, SCREENSHOT)
+        _save_top_of_page(browser, SCREENSHOT)
 
 
-def _save_full_page(driver, path: Path) -> None:
-    """A PNG of the whole page, not only the window (Chromium's DevTools protocol)."""
-    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+def _save_top_of_page(driver, path: Path, height: int = 1400) -> None:
+    """A PNG of the page's top: the clock, its buttons and the first contract's portfolio with
+    its 300xxx pair (Chromium's DevTools protocol, so it does not depend on the window)."""
+    width = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["width"]
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
 

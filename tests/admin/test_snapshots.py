@@ -96,7 +96,8 @@ def put(api, snapshot, **options):
 def reads(api, token: str, snapshot: dict, dashboard: bool = True) -> list:
     """Every read a client and an operator can make of the world, in order: each contract's
     portfolio and movements pages, each record of the standard contract queried the three ways,
-    a read with an expired token, the state, its view of each contract, the clock, the faults,
+    each of its sales, each contract's sales list and the sales that moved, a read with an
+    expired token, the state, its view of each contract, the clock, the faults,
     the journal and the dashboard."""
     client, tenant, seen = api.client, api.tenant, []
 
@@ -122,6 +123,17 @@ def reads(api, token: str, snapshot: dict, dashboard: bool = True) -> list:
         if record["customerReference"]:
             read(CLASSIFICATIONS, customerReference=record["customerReference"])
         read(CLASSIFICATIONS, countryCode=record["countryCode"], taxCode=record["taxCode"])
+    for sale in standard.get("sales", []):
+        read(f"sales/v1/contracts/{STANDARD}/sale", saleCesceReferenceNo=sale["saleCesceReferenceNo"])
+    for contract in snapshot["contracts"]:
+        cursor, tries = None, 0
+        while tries < 20:  # every page of each contract's sales list, and of its sales that moved
+            tries += 1
+            answer = read(f"sales/v1/contracts/{contract['contractNo']}/sales", **({"initialValue": cursor} if cursor else {}))
+            cursor = answer.json["client"].get("initialValue") if answer.status_code == 200 else None
+            if not cursor:
+                break
+        read(f"sales/v1/contracts/{contract['contractNo']}/sales", movementsInd="Y")
     seen.append(api.get(CLASSIFICATIONS, token="not-a-token", endorsementNo="100").json)
     for operator in ("state", f"state?contractNo={STANDARD}", f"state?contractNo={LARGE}", "clock", "faults", "journal"):
         path, _, query = operator.partition("?")
@@ -320,7 +332,7 @@ CORE_MIGRATION = 2  # the platform's: what a snapshot of schema version 1 would 
      " view of one contract, holds only the clock and the records); take one with GET /_emulator/state or"
      " `cesce-emulator export`"),
     (lambda s: s.update(areas=["auth", "risks", "claims"]),
-     "snapshot: at areas: made with the claims area, which this emulator does not serve (it serves auth, risks)"),
+     "snapshot: at areas: made with the claims area, which this emulator does not serve (it serves auth, risks, sales)"),
 ])
 def test_a_snapshot_of_another_version_is_refused_with_the_reason(small, change, error):
     api, snapshot = small()
@@ -344,7 +356,7 @@ def _debtor(snapshot: dict, endorsement: str) -> dict:
     (lambda s: _debtor(s, "104").update(endorsementNo="103"), "at contracts/{std}/debtors/4/endorsementNo: 103 is in the contract twice"),
     (lambda s: _debtor(s, "104").update(colour="red"), "at contracts/{std}/debtors/4: colour: not a field of the record"),
     (lambda s: s["contracts"][0]["policy"].update(ppc="maybe"), "at contracts/0/policy/ppc: 'maybe' is not of type 'boolean'"),
-    (lambda s: s["contracts"][0].update(sales=[]), "at contracts/0: unknown key 'sales': no area of this emulator restores it"),
+    (lambda s: s["contracts"][0].update(gadgets=[]), "at contracts/0: unknown key 'gadgets': no area of this emulator restores it"),
     (lambda s: s["contracts"].append(s["contracts"][0]), "/contractNo: contract 10100000001 is in the snapshot twice"),
     (lambda s: s["due"][0].update(at="next week"), "at due/0/at: not an ISO 8601 instant: 'next week'"),
     (lambda s: s["due"][0].update(contractNo="99"), "at due/0/contractNo: contract 99 is not among the snapshot's"),
@@ -393,7 +405,7 @@ def test_the_view_of_one_contract_stays_the_readable_view(small):
     api, _ = small()
     view = state(api, contractNo=STANDARD)
     assert set(view) == {"tenant", "now", "frozen", "contracts"}
-    assert set(view["contracts"][0]) == {"contractNo", "policy", "debtors"}
+    assert set(view["contracts"][0]) == {"contractNo", "policy", "debtors", "sales", "saleCovers", "saleClaims"}
     assert {"pendingOf", "resolveAt", "changedAt"} <= set(view["contracts"][0]["debtors"][0])
 
 

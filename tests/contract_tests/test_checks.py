@@ -170,3 +170,33 @@ def test_the_checks_are_registered_with_schemathesis():
     ours = {name for name, value in vars(checks).items() if callable(value) and getattr(value, "__module__", "") == checks.__name__
             and not name.startswith("_")}
     assert ours and ours <= registered
+
+
+def _sales(*numbers: int) -> list[dict]:
+    return [{"saleCesceReferenceNo": str(number), "currencyAmount": "100,00"} for number in numbers]
+
+
+def sales_page(records: list | None, following: str) -> dict:
+    body = envelope(sale=records)
+    body["client"]["initialValue"] = following
+    return body
+
+
+@pytest.mark.parametrize(("records", "following", "asked", "finding"), [
+    (_sales(1000001, 1000002), "1000003", "", None),
+    (_sales(1000003), "", "1000003", None),
+    (None, "", "", None),
+    (_sales(1000001, 1000002), "1000002", "", "initialValue 1000002 does not follow the page's last record (1000002)"),
+    # The risk lists' last mark is no last mark here: a client would ask for page "0" again.
+    (_sales(1000001), "0", "", "initialValue 0 does not follow the page's last record (1000001)"),
+    (None, "1000001", "", "an empty page names a next page (1000001)"),
+    (_sales(1000001), "next", "", 'client.initialValue is "next", not a number in a string'),
+], ids=["next-page", "last-page", "empty-last-page", "repeats", "risk-lists-last-mark", "empty-not-last", "not-a-number"])
+def test_the_sales_list_chains_by_initial_value_until_it_comes_back_empty(records, following, asked, finding):
+    query = f"?initialValue={asked}" if asked else ""
+    response = answer(200, sales_page(records, following), query)
+    listed = case("getSales", {"initialValue": asked} if asked else {})
+    if finding is None:
+        assert checks.next_page_cursor_chains(None, response, listed) is None
+    else:
+        assert finding in failure(checks.next_page_cursor_chains, response, listed)

@@ -26,7 +26,15 @@ PATHS = {
     "getClassification": CLASSIFY,
     "getPortfolio": "portfolio/v1/contracts/{}/portfolio",
     "getMovements": "portfolio-movements/v1/contracts/{}/movements",
+    "createSale": "sales/v1/contracts/{}/sales",
+    "getSales": "sales/v1/contracts/{}/sales",
+    "modifySale": "sales/v1/contracts/{}/sale",
+    "getSale": "sales/v1/contracts/{}/sale",
+    "getSubsidiaries": "sales/v1/contracts/{}/subsidiaries",
+    "createExtension": "extensions/v1/contracts/{}/extensions",
+    "createCollection": "collections/v1/contracts/{}/collections",
 }
+SALES_BODIES = ("createSale", "modifySale", "createExtension", "createCollection")
 MOCK_CONTRACT, PPC_CONTRACT = "10100000001", "10200000002"
 
 
@@ -146,7 +154,7 @@ def test_a_premium_decision_settles_the_waiting_cover(strict, body):
 
 
 @pytest.mark.parametrize("operation_id", ["createClassification", "cancelClassification",
-                                          "activateDeactivateClassification", "acceptDenyPremium"])
+                                          "activateDeactivateClassification", "acceptDenyPremium", *SALES_BODIES])
 @examples
 @given(data=st.data())
 def test_any_valid_body_passes_validation(strict, operation_id, data):
@@ -159,7 +167,8 @@ def test_any_valid_body_passes_validation(strict, operation_id, data):
     assert answer.json["error"]["errorCode"] not in strict.shape_errors(), (body, answer.json)
 
 
-@pytest.mark.parametrize("operation_id", ["getClassification", "getPortfolio", "getMovements"])
+@pytest.mark.parametrize("operation_id", ["getClassification", "getPortfolio", "getMovements", "getSale", "getSales",
+                                          "getSubsidiaries"])
 @examples
 @given(data=st.data())
 def test_any_valid_query_passes_validation(strict, operation_id, data):
@@ -168,7 +177,7 @@ def test_any_valid_query_passes_validation(strict, operation_id, data):
 
     assert answer.status_code in (200, 400), answer.json
     assert answer.json["error"]["errorCode"] not in strict.shape_errors(), (query, answer.json)
-    if operation_id != "getClassification":
+    if operation_id in ("getPortfolio", "getMovements", "getSubsidiaries"):
         assert answer.status_code == 200
 
 
@@ -187,7 +196,10 @@ def test_a_token_request_gets_a_token_with_the_scope_asked_for(strict, form):
 INVALID = [(operation_id, rule) for operation_id in ("createClassification", "cancelClassification",
                                                      "activateDeactivateClassification", "acceptDenyPremium")
            for rule in strategies.RULES
-           if rule in ("too-long", "missing", "unknown-field") or operation_id == "createClassification"]
+           if rule in ("too-long", "missing", "unknown-field") or operation_id == "createClassification" and rule != "date-format"]
+INVALID += [(operation_id, rule) for operation_id in SALES_BODIES for rule in strategies.RULES
+            if rule != "blank" and not (operation_id == "modifySale" and rule == "missing")]
+INVALID += [("modifySale", "missing")]
 
 
 @pytest.mark.parametrize(("operation_id", "rule"), INVALID)
@@ -201,6 +213,13 @@ def test_each_kind_of_invalid_request_is_refused_with_its_error(strict, operatio
     assert answer.json["error"]["errorCode"] == strict.errors[invalid.error]["errorCode"], (invalid, answer.json)
     if rule != "blank":  # Cesce's 500 says nothing of the field
         assert invalid.name in answer.json["error"]["errorDescription"], (invalid, answer.json)
+
+
+def test_a_rule_of_the_sales_needs_a_debtor_to_declare_on():
+    with pytest.raises(ValueError, match="known="):
+        strategies.invalid_sales("duplicate")
+    with pytest.raises(ValueError, match="unknown rule"):
+        strategies.invalid_sales("late-declaration")
 
 
 def test_a_rule_an_operation_cannot_break_is_refused():
@@ -311,3 +330,130 @@ def test_any_schema_valid_event_is_carried_out_or_refused_by_name(strict, event)
     assert answer.status_code in (200, 400, 404), answer.json
     if answer.status_code != 200:
         assert answer.json["error"]
+
+
+# -- sales ------------------------------------------------------------------------------------
+
+
+def mock_sale_debtors(contract: str) -> st.SearchStrategy[dict]:
+    """Debtors of a contract of the Sandbox Model whose limit is in force, with no request of
+    theirs waiting (a sale on them is rated at once)."""
+    seeded = SandboxModel().contracts[contract]["debtors"]
+    return st.sampled_from([d for d in seeded if d["status"] == "in-force" and "pendingRequest" not in d])
+
+
+SALE_DEBTORS = mock_sale_debtors(MOCK_CONTRACT)
+
+
+def _today(emulator: Emulator, tenant: str):
+    now = emulator.operator("GET", "clock", tenant).json["now"]
+    return wire.parse_date(now[:10].replace("-", ""))
+
+
+@examples
+@given(data=st.data())
+def test_a_sale_on_a_known_debtor_is_declared_as_drawn(strict, data):
+    tenant, token = strict.tenant()
+    today = _today(strict, tenant)
+    body = data.draw(strategies.sale_requests(SALE_DEBTORS, invoiced=(today, today)))
+    answer = strict.call("createSale", MOCK_CONTRACT, body, token=token)
+
+    assert answer.status_code == 201, (body, answer.json)
+    sale = answer.json["sale"]
+    assert all(sale[key] == value for key, value in body["sale"].items()), (body, sale)
+    assert sale["statusCode"] in ("5", "9")  # rated or rejected (above the limit, beyond its terms), never refused
+
+
+@pytest.mark.parametrize(("contract", "factoring"), [("10500000006", "with-recourse"), ("10500000007", "without-recourse")])
+@examples
+@given(data=st.data())
+def test_a_factoring_sale_carries_what_its_policy_requires(strict, contract, factoring, data):
+    body = data.draw(strategies.sale_requests(mock_sale_debtors(contract), factoring=factoring))
+    answer = strict.call("createSale", contract, body)
+
+    assert answer.status_code == 201, (body, answer.json)
+    assert answer.json["sale"]["acquisitionDate"] == body["sale"]["acquisitionDate"]
+
+
+def _declared(emulator: Emulator, data, token: str, tenant: str) -> dict:
+    today = _today(emulator, tenant)
+    body = data.draw(strategies.sale_requests(st.just({"endorsementNo": "100"}), invoiced=(today, today)))
+    body["sale"]["currencyAmount"] = data.draw(strategies.amounts(1, 5_000_000))  # within 100's 50000,00
+    answer = emulator.call("createSale", MOCK_CONTRACT, body, token=token)
+    assert (answer.status_code, answer.json["sale"]["statusCode"]) == (201, "5"), answer.json
+    return answer.json["sale"]
+
+
+@examples
+@given(data=st.data())
+def test_a_sale_is_read_back_and_modified_as_drawn(strict, data):
+    tenant, token = strict.tenant()
+    sale = _declared(strict, data, token, tenant)
+    query = data.draw(strategies.sale_queries(st.just(sale)))
+    assert strict.call("getSale", MOCK_CONTRACT, query=query, token=token).json["sale"] == sale
+
+    body = data.draw(strategies.sale_modifications(st.just(sale)))
+    answer = strict.call("modifySale", MOCK_CONTRACT, body, token=token)
+    assert answer.status_code in (200, 400), answer.json
+    assert answer.json["error"]["errorCode"] not in strict.shape_errors(), (body, answer.json)
+
+
+@examples
+@given(data=st.data())
+def test_an_extension_drawn_for_a_rated_sale_extends_it(strict, data):
+    tenant, token = strict.tenant()
+    sale = _declared(strict, data, token, tenant)
+    body = data.draw(strategies.extension_requests(st.just(sale)))
+    answer = strict.call("createExtension", MOCK_CONTRACT, body, token=token)
+
+    assert answer.status_code == 201, (body, answer.json)
+    extended = answer.json["sale"]
+    assert (extended["originalSaleCesceReferenceNo"], extended["maturityAmount"]) == (
+        sale["saleCesceReferenceNo"], body["extension"]["maturityAmount"])
+
+
+@examples
+@given(data=st.data())
+def test_a_collection_drawn_for_a_sale_is_recorded_on_it(strict, data):
+    tenant, token = strict.tenant()
+    sale = _declared(strict, data, token, tenant)
+    body = data.draw(strategies.collection_requests(st.just(sale)))
+    answer = strict.call("createCollection", MOCK_CONTRACT, body, token=token)
+
+    assert answer.status_code == 201, (body, answer.json)
+    assert answer.json["sale"]["collectedAmount"] == body["collectionAmount"]
+
+
+@examples
+@given(data=st.data())
+def test_a_sales_list_query_drawn_for_known_debtors_is_answered(strict, data):
+    query = data.draw(strategies.sales_list_queries(SALE_DEBTORS, initial_values=st.just("")))
+    answer = strict.call("getSales", MOCK_CONTRACT, query=query)
+
+    assert answer.status_code == 200, (query, answer.json)
+    for sale in answer.json["sale"] or []:
+        assert query.get("statusCode", sale["statusCode"]) == sale["statusCode"]
+        assert query.get("endorsementNo", sale["endorsementNo"]) == sale["endorsementNo"]
+        assert sale["invoiceDate"].startswith(query.get("invoiceMonth", ""))
+
+
+@pytest.mark.parametrize("rule", strategies.SALE_RULES)
+@examples
+@given(data=st.data())
+def test_each_rule_of_the_sales_is_enforced_as_drawn(strict, rule, data):
+    invalid = data.draw(strategies.invalid_sales(rule, SALE_DEBTORS))
+    tenant, token = strict.tenant()
+    first = [strict.call(operation_id, MOCK_CONTRACT, body, token=token) for operation_id, body in invalid.setup]
+    assert all(answer.status_code == 201 for answer in first)
+
+    answer = strict.call(invalid.operation_id, MOCK_CONTRACT, invalid.body, token=token)
+
+    assert answer.status_code == invalid.status, (invalid, answer.json)
+    if invalid.reason is None:
+        assert answer.json["error"]["errorCode"] == strict.errors[invalid.error]["errorCode"], (invalid, answer.json)
+        # A duplicate names the sale it repeats; the other errors, the field.
+        named = first[0].json["sale"]["saleCesceReferenceNo"] if rule == "duplicate" else invalid.name
+        assert named in answer.json["error"]["errorDescription"], (invalid, answer.json)
+    else:
+        reasons = strict.app.extensions["cesce"].model.codes["sale-reasons"]
+        assert (answer.json["sale"]["statusCode"], answer.json["sale"]["reasonStatusCode"]) == ("9", reasons.code(invalid.reason))

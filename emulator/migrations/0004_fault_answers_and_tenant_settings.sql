@@ -1,4 +1,4 @@
--- Migration 3: what a client's error paths need. A fault may answer Cesce's error envelope (an
+-- Migration 4: what a client's error paths need. A fault may answer Cesce's error envelope (an
 -- errorCode and its text, at the status it names, 200 included) and carry Cesce-side events
 -- to apply when it fires; a tenant may have settings of its own (its page size, a list whose
 -- full last page is followed by an empty one), read by the gateway on each of its requests.
