@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from contract_tests.extra import require_kit
 from emulator.api_document import CATALOGS
 from emulator.auth.rules import SCOPES
 
@@ -67,6 +68,7 @@ def check_server(base_url: str, catalog: str, client_id: str, client_secret: str
     Exits 0 when nothing was found, 1 on findings (each named by the rule it breaks, with the
     answer and a curl command to reproduce it), 2 when the server cannot be checked at all.
     """
+    require_kit("check-server", ("schemathesis", "hypothesis"))
     root = _root(base_url)
     api_base = f"{root}/{catalog}"
     token = _token(api_base, client_id, client_secret, username, password)
@@ -76,7 +78,9 @@ def check_server(base_url: str, catalog: str, client_id: str, client_secret: str
     run = Run()
     started = time.monotonic()
     for event in _engine(api_base, catalog, token, contract_no, max_examples, stateful, invalid_data, seed).execute():
-        run.add(event)
+        progress = run.add(event)
+        if progress:
+            click.echo(f"{progress} ({time.monotonic() - started:.1f} s)")
     run.elapsed = time.monotonic() - started
     click.echo(run.render())
     if not run.passed:
@@ -171,20 +175,26 @@ class Run:
     def passed(self) -> bool:
         return not self.findings and not self.errors
 
-    def add(self, event: Any) -> None:
+    def add(self, event: Any) -> str | None:
+        """Take in an engine event; a progress line when it ends a phase."""
         from schemathesis.engine import events
 
         if isinstance(event, events.ScenarioFinished):
             self._scenario(event)
         elif isinstance(event, events.PhaseFinished) and event.phase.name.value in ("examples", "coverage", "fuzzing", "stateful"):
             skipped = event.phase.skip_reason
-            self.phases.append((event.phase.name.value, f"skipped ({skipped.value})" if skipped else "done"))
+            state = f"skipped ({skipped.value})" if skipped else "done"
+            self.phases.append((event.phase.name.value, state))
+            found = len(self.findings)
+            return (f"{event.phase.name.value} {state}: {sum(self.requests.values())} requests so far, "
+                    f"{found} finding{'' if found == 1 else 's'}")
         elif isinstance(event, events.NonFatalError):
             self.errors.append(f"{event.label}: {event.info.title}: {event.value}")
         elif isinstance(event, events.FatalError):
             self.errors.append(f"the run stopped: {event.exception}")
         elif isinstance(event, events.EngineFinished) and event.stop_reason.value != "completed":
             self.stop = event.stop_reason.value
+        return None
 
     def _scenario(self, event: Any) -> None:
         recorder = event.recorder

@@ -14,10 +14,12 @@ Fixtures:
 
 - ``cesce_kit_emulator_url`` (session): the base URL of the emulator the verifications use
   (the ``cesce`` plugin's session emulator, or one started in this process).
-- ``cesce_verify_client``: ``verify(client, task, **options)`` on that emulator (see
-  ``contract_tests.conformance.verify`` for the options), saving failing scenarios under the
-  test's ``tmp_path``. Returns the report; raises ``ConformanceFailure``, an AssertionError
-  whose message is the report's table.
+- ``cesce_verify_client``: ``verify(client, task, **options)`` on that emulator, with the
+  options of ``cesce-contract verify-client`` (``scenarios``, ``scenario_file``, ``examples``,
+  ``seed``, ``timeout``, ``jobs``, ``shrink_budget``, ``catalog``; ``progress=print`` prints
+  each row as its scenario ends; see ``contract_tests.conformance.verify``), saving failing
+  scenarios under the test's ``tmp_path``. Returns the report; raises ``ConformanceFailure``, an
+  AssertionError whose message is the report's table.
 
 Only the standard library and pytest are imported here; the emulator and hypothesis load when
 a fixture is first used.

@@ -67,6 +67,12 @@ class Paging:
             body = body.get(key)
         return body
 
+    def after(self, record: dict) -> str | None:
+        """The cursor of a page that starts right after ``record``: its ``ordered_by`` value
+        plus one, for a list ordered by a number (None for any other list)."""
+        value = str(record.get(self.ordered_by, "")) if self.ordered_by else ""
+        return str(int(value) + 1) if value.isdigit() else None
+
     def place(self, body: dict, cursor: str | None) -> dict:
         """``body`` with the next page's cursor (None: the last page) where answers carry it."""
         target = body

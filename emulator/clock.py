@@ -26,6 +26,10 @@ class ClockState:
     def now(self) -> datetime:
         return self.frozen_at if self.frozen_at is not None else system_now() + self.offset
 
+    def at(self, instant: datetime) -> datetime:
+        """The tenant's instant when the machine's clock read ``instant``."""
+        return self.frozen_at if self.frozen_at is not None else instant + self.offset
+
     @property
     def frozen(self) -> bool:
         return self.frozen_at is not None

@@ -139,8 +139,13 @@ class Control:
 
     def fault(self, **fault: Any) -> list[dict]:
         """Inject a fault: status=503, times=2, operation="getPortfolio", skip=1, latencyMs=...,
-        advanceClock="PT61M". Returns the tenant's faults still to fire."""
+        advanceClock="PT61M", errorCode="9000" (with status), events=[...]. Returns the tenant's
+        faults still to fire."""
         return self._operator("POST", "faults", fault)["faults"]
+
+    def settings(self, **settings: Any) -> dict:
+        """Give the tenant its own settings (pageSize=137, emptyPageAfterFull=True); returns them."""
+        return self._operator("POST", "settings", settings)
 
     def faults(self) -> list[dict]:
         return self._operator("GET", "faults")["faults"]

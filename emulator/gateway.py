@@ -5,13 +5,14 @@ document and the catalogs give it, through one pipeline, in order:
 
 1. who calls: the area that guards the API (auth) reads the bearer token, or for the token
    endpoint the client_id (401 when a token is missing or unknown);
-2. the tenant's clock, and the oldest injected fault matching the request, consumed; a fault
-   may move the tenant's clock first;
+2. the tenant's clock and settings, and the oldest injected fault matching the request,
+   consumed; a fault may move the tenant's clock first, then carry out Cesce-side events;
 3. the token's expiry on the tenant's clock (401) and its scope (403);
-4. the fault's latency and status (429, 503...);
+4. the fault's latency and answer (a gateway 429, 503...; or Cesce's error envelope);
 5. the request against the document: path parameters, query, body (400);
 6. the operation's handler, in the tenant's world caught up with its clock;
-7. the journal entry, with what the emulator noticed in the request.
+7. the journal entry, with what the emulator noticed in the request, at the instant the request
+   arrived (on the tenant's clock), however long it then waited for the store.
 
 Steps 1 to 6 are one transaction, which reads the token and the tenant's clock once. A GET runs
 in a read transaction, which neither waits for a writer nor holds one up; when its rules find
@@ -39,7 +40,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from emulator import clock as clocks
 from emulator import wire
+from emulator.admin import rules as operator
 from emulator.api_document import ApiDocument, Operation
 from emulator.areas import Handler
 from emulator.clock import parse_duration
@@ -135,6 +138,8 @@ class Call:
     body: dict[str, Any]
     language: str
     page_size: int | None = None
+    #: A full last page points past itself, to an empty page (a tenant's emptyPageAfterFull).
+    empty_page_after_full: bool = False
 
     @property
     def contract_no(self) -> str:
@@ -156,9 +161,13 @@ class Call:
     def page(self, records: list[dict | wire.Encoded], following: str | None) -> Answer:
         """A list page in Cesce's envelope: the records under the declared entity (null when
         there are none) and the next page's cursor where the declaration puts it (its last
-        mark when ``following`` is None). A record may be its wire text as its area keeps it
+        mark when ``following`` is None, unless the page is full and the tenant's lists end
+        with an empty page). A record may be its wire text as its area keeps it
         (``wire.Encoded``): the page is then joined from those texts, not rendered again."""
         paging = self.operation.paging
+        if following is None and self.empty_page_after_full and records and len(records) >= self.size:
+            last = records[-1]
+            following = paging.after(json.loads(last.text) if isinstance(last, wire.Encoded) else last)
         return Answer(200, paging.place(wire.envelope(self.client(), **{paging.entity: records or None}), following))
 
 
@@ -188,8 +197,9 @@ class Exchange:
 
     catalog: str
     operation: str
+    arrived: datetime | None = None  # on the machine's clock
     tenant: str | None = None
-    now: datetime | None = None
+    now: datetime | None = None  # on the tenant's clock, as it arrived
     token: str | None = None
     request_text: str | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -218,7 +228,7 @@ class Incoming:
 
 def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[..., Response]:
     def view(catalog: str, **params: str) -> Response:
-        exchange = Exchange(catalog, operation.operation_id)
+        exchange = Exchange(catalog, operation.operation_id, arrived=clocks.system_now())
         language = "ES"
         try:
             incoming = _incoming(catalog, operation)
@@ -226,6 +236,8 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
             answer = _serve(incoming, handler, guard, params, exchange)
         except GatewayError as error:
             answer = error.answer()
+        except Injected as injected:
+            answer = injected.answer
         except BusinessError as error:
             if catalog == "sandbox" and isinstance(error, NotFoundError):
                 error = SandboxNotFound()
@@ -317,9 +329,11 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
             reading = False
             continue
         if admitted.fault is not None:
-            # Its use is committed; now its latency and status, in no transaction.
+            # Its use is committed; now its events, then its latency and answer, in no transaction.
+            if admitted.fault["events"]:
+                _fault_events(admitted.caller.tenant, admitted.fault)
             _allow(admitted, op, exchange)
-            inject(admitted.fault)
+            inject(admitted.fault, incoming.language, params.get("contractNo"))
             faulted, reading = True, reads
             continue
         _allow(admitted, op, exchange)
@@ -365,7 +379,7 @@ def _admit(tx: Tx, incoming: Incoming, guard: Guard, exchange: Exchange, faulted
             save_clock(tx, caller.tenant, clock)
     now = clock.now()
     if not faulted:
-        exchange.now = now
+        exchange.now = clock.at(exchange.arrived)
     return _Admitted(caller, state, now, fault)
 
 
@@ -389,8 +403,9 @@ def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str
     exchange.findings = read.findings
     if world is None and admitted.caller.tenant is not None:
         world = enter(tx, cesce.model, admitted.caller.tenant, admitted.state, admitted.now)
+    own = admitted.state.settings if admitted.state is not None else {}
     call = Call(world, incoming.operation, incoming.catalog, params, read.query, read.body, incoming.language,
-                cesce.settings.page_size)
+                own.get("pageSize") or cesce.settings.page_size, bool(own.get("emptyPageAfterFull")))
     answer = handler(call)
     if world is not None and not world.sandbox and answer.status < 400 and tx.write:
         tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
@@ -416,13 +431,43 @@ def _replay(replay: list, catalog: str, incoming: Incoming) -> Answer | None:
     return None if case is None else Answer(case.status, case.response, dict(case.headers))
 
 
-def inject(fault: dict) -> None:
-    """Apply an injected fault: wait its latency, then fail with its status if it has one."""
+class Injected(Exception):
+    """A fault's answer in Cesce's envelope, given instead of the operation's."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def inject(fault: dict, language: str = "ES", contract_no: str | None = None) -> None:
+    """Apply an injected fault: wait its latency, then answer as it says if it says anything:
+    Cesce's error envelope with its errorCode, or the gateway's error with its status."""
     if fault["latency_ms"]:
         time.sleep(fault["latency_ms"] / 1000)
+    if fault["error_code"]:
+        text = fault["error_description"] or services().model.error_text_of(fault["error_code"], language)
+        client = {"contractNo": contract_no} if contract_no else {}
+        raise Injected(Answer(fault["status"], wire.error_envelope(fault["error_code"], text, client)))
     if fault["status"]:
         headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
         raise GatewayError(fault["status"], "injected fault", headers)
+
+
+def _fault_events(tenant: str, fault: dict) -> None:
+    """Carry out the Cesce-side events a fault holds, in a transaction of their own: the fault
+    stays consumed even when one of them cannot happen (a limit no longer in force), and the
+    request is then answered with the gateway's 500, saying why."""
+    cesce = services()
+    try:
+        with cesce.store.transaction() as tx:
+            operator.apply_events(tx, cesce.model, tenant, json.loads(fault["events"]))
+    except BusinessError as error:
+        reason = cesce.model.error_text(error.key, "EN", error.params)[1]
+    except operator.OperatorError as error:
+        reason = str(error)
+    else:
+        return
+    raise GatewayError(500, f"the injected fault's events could not be carried out: {reason}")
 
 
 def business_error_answer(error: BusinessError, language: str, contract_no: str | None) -> Answer:

@@ -160,9 +160,16 @@ class CesceTenant:
         return self.control.events(*events)
 
     def fault(self, **fault: Any) -> list[dict]:
-        """Inject a fault: ``fault(status=503, times=2, operation="getPortfolio")``, or
-        ``latencyMs=...``. Returns the tenant's faults."""
+        """Inject a fault: ``fault(status=503, times=2, operation="getPortfolio")``,
+        ``latencyMs=...``, Cesce's error envelope (``status=200, errorCode="9000"``), a clock
+        jump (``advanceClock="PT61M"``) or Cesce-side ``events=[...]``. Returns the tenant's
+        faults."""
         return self.control.fault(**fault)
+
+    def settings(self, **settings: Any) -> dict:
+        """Give the tenant its own settings: ``settings(pageSize=137)`` (None: the emulator's),
+        ``emptyPageAfterFull=True``. Returns them."""
+        return self.control.settings(**settings)
 
     def clear_faults(self) -> None:
         self.control.clear_faults()
@@ -190,7 +197,7 @@ class CesceTenant:
         return self.control.restore(snapshot)
 
     def reset(self) -> None:
-        """Forget the tenant: world, clock, tokens, journal and faults."""
+        """Forget the tenant: world, clock, tokens, journal, faults and settings."""
         self.control.reset()
 
 

@@ -184,6 +184,14 @@ class SandboxModel:
             pass  # a user's text that names a value this error does not carry: show it as written
         return entry["errorCode"], text
 
+    def error_text_of(self, code: str, language: str) -> str:
+        """The text of an errorCode in ``language``, its placeholders as written; for a code
+        mocks/ does not know, one that names it."""
+        for entry in self.errors.values():
+            if entry["errorCode"] == code:
+                return entry.get(language.upper(), entry["ES"])
+        return f"Error {code}"
+
 
 @cache
 def _shared(directory: str, areas: Areas) -> SandboxModel:

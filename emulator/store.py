@@ -24,6 +24,7 @@ the database itself, never kept by hand.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -42,7 +43,7 @@ T = TypeVar("T")
 
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
 #: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
-_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults"})
+_TIMELESS = frozenset({"tenants", "contracts", "counters", "faults", "tenant_settings"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
@@ -362,12 +363,15 @@ class Tx:
     def tenant_state(self, tenant: str) -> Row:
         """What every request of a tenant reads first, in one statement: its row of ``tenants``
         (``known``: whether it has one; its clock and where its world starts), whether a fault
-        waits for it (``faulty``), and the instant of its next due work (``next_due``; the
-        work of contracts being seeded waits until they are whole)."""
+        waits for it (``faulty``), the settings it has of its own (``settings``), and the
+        instant of its next due work (``next_due``; the work of contracts being seeded waits
+        until they are whole)."""
         row = self.one(
             "tenants",
             "SELECT t.tenant IS NOT NULL AS known, t.clock_offset, t.clock_frozen_at, t.born_at,"
             " EXISTS (SELECT 1 FROM faults f WHERE f.tenant = k.tenant AND f.remaining > 0) AS faulty,"
+            " (SELECT json_group_object(s.name, json(s.value)) FROM tenant_settings s WHERE s.tenant = k.tenant)"
+            " AS settings,"
             f" (SELECT d.due_at FROM due d WHERE d.tenant = k.tenant AND {_WHOLE} ORDER BY d.due_at, d.id LIMIT 1)"
             " AS next_due"
             " FROM (SELECT CAST(? AS TEXT) AS tenant) k LEFT JOIN tenants t ON t.tenant = k.tenant",
@@ -375,6 +379,7 @@ class Tx:
         )
         if row["next_due"] is not None:
             row["next_due"] = parse_instant(row["next_due"])
+        row["settings"] = json.loads(row["settings"])
         return row
 
     def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None,
@@ -397,9 +402,26 @@ class Tx:
     def has_history(self, tenant: str) -> bool:
         """Whether anything of the tenant remembers its time: a row of an area's table (a
         record, a token), a due event or a journal entry. Its clock, its contracts' bare rows
-        and counters, and faults waiting to fire do not."""
+        and counters, its settings and faults waiting to fire do not."""
         return any(self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
                    for table in self._store.tenant_tables if table not in _TIMELESS)
+
+    def tenant_settings(self, tenant: str) -> dict[str, Any]:
+        """The settings a tenant has of its own, by name (none: the emulator's)."""
+        rows = self._conn.execute("SELECT name, value FROM tenant_settings WHERE tenant = ?", [tenant]).fetchall()
+        return {name: json.loads(value) for name, value in rows}
+
+    def save_tenant_setting(self, tenant: str, name: str, value: Any) -> None:
+        """Give the tenant its own ``value`` of a setting; None takes it back to the emulator's."""
+        self._writing()
+        if value is None:
+            self._conn.execute("DELETE FROM tenant_settings WHERE tenant = ? AND name = ?", [tenant, name])
+            return
+        self._conn.execute(
+            "INSERT INTO tenant_settings (tenant, name, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value",
+            [tenant, name, json.dumps(value)],
+        )
 
     # -- contracts and their counters -------------------------------------------------------
 

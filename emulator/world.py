@@ -100,12 +100,15 @@ class TenantState:
     next_due: datetime | None
     #: Whether an injected fault waits for one of its requests.
     faulty: bool
+    #: The settings the tenant has of its own, by name (its pageSize...).
+    settings: dict
 
 
 def tenant_state(tx: Tx, tenant: str) -> TenantState:
     row = tx.tenant_state(tenant)
     clock = ClockState(timedelta(seconds=row["clock_offset"]), row["clock_frozen_at"]) if row["known"] else ClockState()
-    return TenantState(clock, bool(row["known"]), row["born_at"], row["next_due"], bool(row["faulty"]))
+    return TenantState(clock, bool(row["known"]), row["born_at"], row["next_due"], bool(row["faulty"]),
+                       row["settings"])
 
 
 def enter(tx: Tx, model: SandboxModel, tenant: str, state: TenantState | None = None,

@@ -53,6 +53,21 @@ def test_the_walk_through_works_as_printed():
         assert moved_sales["client"]["initialValue"] == ""
 
 
+@pytest.mark.e2e  # a served emulator, driven by curl
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the sample uses curl")
+def test_the_operator_surfaces_fault_sample_works_as_printed():
+    [sample] = blocks("The operator surface")
+    with ThreadedServer() as server:
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", sample.replace("localhost:8080", server.url)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        tenant = Control(server.url, "me")
+        first, second = (tenant.request("GET", "portfolio/v1/contracts/10100000001/portfolio") for _ in range(2))
+
+    assert first.body["error"]["errorCode"] == "0"
+    assert (second.status, second.body["error"]["errorCode"]) == (200, "9000")
+
+
 def test_the_readme_names_the_two_commands_a_newcomer_needs():
     text = README.read_text("utf-8")
     assert "pip install . && cesce-emulator serve" in text

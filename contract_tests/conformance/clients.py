@@ -13,14 +13,16 @@ CESCE_CLIENT_SECRET    client_secret
 CESCE_USERNAME         username
 CESCE_PASSWORD         password
 CESCE_CONTRACT_NO      contract_no
-CESCE_TASK             task                        portfolio-sync or movements-sync
+CESCE_TASK             task                        the task's name (portfolio-sync, ...)
 CESCE_OUTPUT           previous (read) / return    the records the client believes current
+CESCE_INPUT            input                       what the task gives the client, for a task
+                                                   that takes input (a JSON list)
 =====================  ==========================  ===========================================
 
-For a movements sync, CESCE_OUTPUT already holds the records the client had before (and
-``ClientConfig.previous`` the same list): the client merges the movements into them. Between two
-runs of one scenario the file is left as the client wrote it, as a deployed client's own store
-would be.
+For a task that starts from records (movements-sync), CESCE_OUTPUT already holds the records the
+client had before (and ``ClientConfig.previous`` the same list): the client merges into them.
+Between two runs of one scenario the file is left as the client wrote it, as a deployed
+client's own store would be. A run that ends in error must leave it as it was.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -40,13 +43,19 @@ from typing import Any
 
 #: How many lines of a client's output a report quotes.
 TAIL_LINES = 8
+#: How much of a client's output the kit reads to find the line that says what failed.
+OUTPUT_READ = 1 << 20
+#: A line that says something failed, in any language's words.
+_FAILED = re.compile(r"\b(error|errors|failed|failure|fatal|exception|refused|denied|cannot|can't|unable|panic"
+                     r"|invalid|answered [1-5][0-9]{2}|status [1-5][0-9]{2})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ClientConfig:
     """What a client is configured with: the same values a command gets as CESCE_* variables.
     ``previous`` is the list of records the client had before this run (for a movements sync
-    the records to merge the movements into); a function client returns the new list."""
+    the records to merge the movements into), ``input`` what the task gives it (None for a
+    task without input); a function client returns the new list."""
 
     base_url: str
     token_url: str
@@ -57,10 +66,11 @@ class ClientConfig:
     contract_no: str
     task: str
     previous: list[dict[str, Any]] | None = None
+    input: list[dict[str, Any]] | None = None
 
-    def environment(self, output: Path) -> dict[str, str]:
-        """The CESCE_* variables of a command client."""
-        return {
+    def environment(self, output: Path, given: Path | None = None) -> dict[str, str]:
+        """The CESCE_* variables of a command client (CESCE_INPUT when the task gives input)."""
+        return {**({"CESCE_INPUT": str(given)} if given is not None else {}),
             "CESCE_BASE_URL": self.base_url,
             "CESCE_TOKEN_URL": self.token_url,
             "CESCE_CLIENT_ID": self.client_id,
@@ -76,8 +86,9 @@ class ClientConfig:
 @dataclass
 class RunOutcome:
     """How one run of the client ended: its exit code (0 for a function that returned, 1 for
-    one that raised), whether the kit stopped it and why, the end of its output, and the
-    records it left (or why they could not be read)."""
+    one that raised), whether the kit stopped it and why, the end of its output and the line
+    that says what failed, and the records it left (or why they could not be read; on a
+    failed run, whether it rewrote CESCE_OUTPUT all the same)."""
 
     exit_code: int | None = None
     #: Why the kit stopped the client, and the verdict that gives ("TIMEOUT" or "LOOP").
@@ -87,6 +98,8 @@ class RunOutcome:
     stderr_tail: list[str] = field(default_factory=list)
     records: list[Any] | None = None
     output_error: str | None = None
+    output_changed: bool = False
+    error_line: str | None = None
     seconds: float = 0.0
 
     @property
@@ -113,8 +126,10 @@ class Client:
     #: How a report names it.
     label: str = "client"
 
-    def prepare(self, workdir: Path, previous: list[dict[str, Any]] | None) -> None:
-        """Before a scenario's first run: put the records the client starts from in place."""
+    def prepare(self, workdir: Path, previous: list[dict[str, Any]] | None,
+                given: list[dict[str, Any]] | None = None) -> None:
+        """Before a scenario's first run: put the records the client starts from, and what the
+        task gives it, in place."""
 
     def start(self, config: ClientConfig, workdir: Path) -> Launch:
         raise NotImplementedError
@@ -128,12 +143,13 @@ class CommandClient(Client):
         self.command = command
         self.label = command
 
-    def prepare(self, workdir: Path, previous: list[dict[str, Any]] | None) -> None:
-        output = workdir / "output.json"
-        if previous is None:
-            output.unlink(missing_ok=True)
-        else:
-            output.write_text(json.dumps(previous, ensure_ascii=False, indent=1), encoding="utf-8")
+    def prepare(self, workdir: Path, previous: list[dict[str, Any]] | None,
+                given: list[dict[str, Any]] | None = None) -> None:
+        for path, records in ((workdir / "output.json", previous), (workdir / "input.json", given)):
+            if records is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def start(self, config: ClientConfig, workdir: Path) -> Launch:
         return _Process(self.command, config, workdir)
@@ -143,7 +159,9 @@ class _Process(Launch):
     def __init__(self, command: str, config: ClientConfig, workdir: Path) -> None:
         self.output = workdir / "output.json"
         self.stdout_path, self.stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
-        env = {**os.environ, **config.environment(self.output)}
+        self.kept = _content(self.output)
+        given = workdir / "input.json" if config.input is not None else None
+        env = {**os.environ, **config.environment(self.output, given)}
         self.began = time.monotonic()
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             # A session of its own, so stopping the client also stops what its shell started.
@@ -170,10 +188,14 @@ class _Process(Launch):
 
     def outcome(self) -> RunOutcome:
         code = self.process.wait()
-        result = RunOutcome(exit_code=code, seconds=time.monotonic() - self.began,
-                            stdout_tail=_tail(self.stdout_path), stderr_tail=_tail(self.stderr_path))
+        stdout, stderr = _lines(self.stdout_path), _lines(self.stderr_path)
+        result = RunOutcome(exit_code=code, seconds=time.monotonic() - self.began, stdout_tail=stdout[-TAIL_LINES:],
+                            stderr_tail=stderr[-TAIL_LINES:])
         if code == 0:
             result.records, result.output_error = read_output(self.output)
+        else:
+            result.error_line = error_line(stderr, stdout)
+            result.output_changed = _content(self.output) != self.kept
         return result
 
 
@@ -190,12 +212,41 @@ def read_output(path: Path) -> tuple[list[Any] | None, str | None]:
     return data, None
 
 
-def _tail(path: Path) -> list[str]:
+def _content(path: Path) -> bytes | None:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _lines(path: Path) -> list[str]:
+    """The non-blank lines of a client's output, from its first OUTPUT_READ bytes and its last."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(OUTPUT_READ)
+            file.seek(0, os.SEEK_END)
+            tail = b""
+            if file.tell() > 2 * OUTPUT_READ:
+                file.seek(-OUTPUT_READ, os.SEEK_END)
+                tail = file.read()
     except OSError:
         return []
-    return [line for line in lines if line.strip()][-TAIL_LINES:]
+    text = head.decode("utf-8", "replace") + ("\n" + tail.decode("utf-8", "replace") if tail else "")
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def error_line(stderr: list[str], stdout: list[str] = ()) -> str | None:
+    """The line of a failed run's output that says what failed: the exception of the last
+    Python traceback, else the first line of stderr in failure's words ("error", "failed",
+    "refused", "answered 500"...), else stderr's last line, else stdout's."""
+    starts = [i for i, line in enumerate(stderr) if line.startswith("Traceback (most recent call last)")]
+    if starts:
+        raised = [line for line in stderr[starts[-1] + 1:] if not line[:1].isspace()]
+        if raised:
+            return raised[0].strip()
+    worded = next((line for line in stderr if _FAILED.search(line)), None)
+    last = stderr[-1] if stderr else (stdout[-1] if stdout else None)
+    return (worded or last or "").strip() or None
 
 
 ClientFunction = Callable[[ClientConfig], Any]
@@ -231,8 +282,8 @@ class _Thread(Launch):
         try:
             records = function(config)
         except BaseException:  # noqa: BLE001 (whatever the client raises is its crash to report)
-            lines = traceback.format_exc().splitlines()
-            self.result = RunOutcome(exit_code=1, stderr_tail=lines[-TAIL_LINES:])
+            lines = [line for line in traceback.format_exc().splitlines() if line.strip()]
+            self.result = RunOutcome(exit_code=1, stderr_tail=lines[-TAIL_LINES:], error_line=error_line(lines))
             return
         outcome = RunOutcome(exit_code=0)
         if isinstance(records, list):

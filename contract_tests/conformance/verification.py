@@ -8,17 +8,18 @@ import random
 import shlex
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from contract_tests.conformance.clients import Client, ClientFunction, CommandClient, FunctionClient
 from contract_tests.conformance.emulators import emulator
 from contract_tests.conformance.errors import ConformanceFailure, KitUsageError
-from contract_tests.conformance.report import Report, ScenarioResult
+from contract_tests.conformance.report import Report, ScenarioResult, Table
 from contract_tests.conformance.runner import Target, run_scenario
-from contract_tests.conformance.scenarios import TASKS, Scenario, catalogue
+from contract_tests.conformance.scenarios import Scenario, catalogue
 from contract_tests.conformance.search import explore
+from contract_tests.conformance.tasks import tasks
 
 #: Where failing scenarios are saved unless told otherwise.
 REPORT_DIR = "cesce-contract-report"
@@ -35,13 +36,15 @@ def verify(
     examples: int = 3,
     seed: int | None = None,
     timeout: float = 60.0,
-    shrink_budget: int = 20,
-    jobs: int = 1,
+    shrink_budget: int = 25,
+    jobs: int = 4,
     report_dir: str | Path = REPORT_DIR,
     raise_on_failure: bool = True,
     reproduce: Callable[[Path], str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Verify a Cesce client for ``task`` ("portfolio-sync" or "movements-sync").
+    """Verify a Cesce client for ``task`` ("portfolio-sync", "movements-sync": the names of
+    ``contract_tests.conformance.tasks``).
 
     ``client`` is either a function ``client(config: ClientConfig) -> list[dict]`` (called in
     a thread of this process, once per run; it must keep no state between calls, as each
@@ -58,9 +61,11 @@ def verify(
     Returns the ``Report``; raises ``ConformanceFailure`` (an AssertionError carrying the
     report) when a scenario fails and ``raise_on_failure`` is true, and ``KitUsageError`` when
     the verification cannot run as asked. Failing scenarios are saved under ``report_dir``.
+    ``progress``, when given, is called with each line of the report's table as it is known:
+    the heading, then a row as each scenario ends (``progress=print`` shows them).
     """
-    if task not in TASKS:
-        raise KitUsageError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
+    if task not in tasks():
+        raise KitUsageError(f"unknown task {task!r}: use one of {', '.join(tasks())}")
     if timeout <= 0 or examples < 0 or jobs < 1 or shrink_budget < 0:
         raise KitUsageError("timeout must be positive, examples and shrink_budget at least 0, jobs at least 1")
     runner: Client = CommandClient(client) if isinstance(client, str) else FunctionClient(client)
@@ -70,20 +75,31 @@ def verify(
     if scenario_file is not None:
         examples = 0
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    reproduce = reproduce or _reproduction(client, task)
+    given = {"emulator_url": emulator_url, "catalog": catalog if catalog != "dev" else None,
+             "timeout": timeout if timeout != 60.0 else None}
+    reproduce = reproduce or reproduction(client, task, given)
 
+    table = Table([s.name for s in chosen])
+    say = progress or (lambda line: None)
     with emulator(emulator_url) as url, tempfile.TemporaryDirectory(prefix="cesce-verify-") as work:
         target = Target(url, catalog)
         report = Report(task=task, client=runner.label, emulator=url if emulator_url else f"{url} (in-process)",
-                        seed=seed if examples else None, examples=examples, reproduce=reproduce)
+                        seed=seed if examples else None, examples=examples, reproduce=reproduce, table=table)
+        for line in [*report.heading().splitlines(), table.heading()]:
+            say(line)
 
-        def run(scenario: Scenario, origin: str = "catalogue") -> ScenarioResult:
+        def run(scenario: Scenario, origin: str) -> ScenarioResult:
             return run_scenario(target, runner, scenario, timeout, Path(work), origin)
 
+        origin = "file" if scenario_file is not None else "catalogue"
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            origin = "file" if scenario_file is not None else "catalogue"
-            report.results += list(pool.map(lambda s: run(s, origin), chosen))
-        report.results += explore(task, lambda s: run(s, "generated"), examples, seed, shrink_budget)
+            # The scenarios that wait longest start first, so that they do not end the run alone.
+            done = {id(s): pool.submit(run, s, origin) for s in sorted(chosen, key=lambda s: -s.waits)}
+            for future in as_completed(done.values()):
+                say(table.row(future.result()))
+            report.results += [done[id(s)].result() for s in chosen]
+        report.results += explore(task, lambda s: run(s, "generated"), examples, seed, shrink_budget,
+                                  lambda result: say(table.row(result)))
     report.save_failures(Path(report_dir))
     if raise_on_failure and not report.passed:
         raise ConformanceFailure(report)
@@ -121,9 +137,15 @@ def load_scenario(path: str | Path, task: str) -> Scenario:
     return scenario
 
 
-def _reproduction(client: ClientFunction | str, task: str) -> Callable[[Path], str]:
+def reproduction(client: ClientFunction | str, task: str, given: dict[str, Any]) -> Callable[[Path], str]:
+    """How a report says to run one saved scenario again: the command line (for a command
+    client) or the call (for a function), with the options ``given`` that are not None
+    (emulator_url, catalog, timeout: what changes what the scenario meets)."""
     if isinstance(client, str):
-        return lambda path: (f"cesce-contract verify-client --cmd {shlex.quote(client)} --task {task} "
+        flags = "".join(f" --{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()
+                        if value is not None)
+        return lambda path: (f"cesce-contract verify-client --cmd {shlex.quote(client)} --task {task}{flags} "
                              f"--scenario-file {shlex.quote(str(path))}")
     name = getattr(client, "__name__", "client")
-    return lambda path: f"verify({name}, task={task!r}, scenario_file={str(path)!r})"
+    options = "".join(f", {key}={value!r}" for key, value in given.items() if value is not None)
+    return lambda path: f"verify({name}, task={task!r}{options}, scenario_file={str(path)!r})"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # A Cesce portfolio or movements sync in POSIX sh with curl and jq: the command-line
-# counterpart of reference_client.py, and the same rules (one token renewed by refresh_token,
-# then password; pages followed by nextEndorsementNo exactly as sent until "0"; values kept as
-# the strings Cesce sends; 429/503 retried after Retry-After or a backoff).
+# counterpart of reference_client.py, and the same rules (one token renewed by refresh_token
+# with the latest refresh token, then password; pages followed by nextEndorsementNo exactly as
+# sent until "0", however short; values kept as the strings Cesce sends; 429/503 retried after
+# Retry-After or a backoff; an answer whose errorCode is not "0", even a 200, ends the run in
+# error and leaves CESCE_OUTPUT as it was).
 #
 #   sh cesce_sync.sh [portfolio-sync|movements-sync]        (default: $CESCE_TASK)
 #
@@ -90,6 +92,11 @@ get() {
     done
     if [ "$status" != 200 ]; then
         echo "GET $1 answered $status: $(cat "$work/body")" >&2
+        exit 1
+    fi
+    # Cesce may answer an error with a 200 and the error only in the body.
+    if [ "$(jq -r '.error.errorCode // "none"' "$work/body")" != 0 ]; then
+        echo "GET $1 answered 200 with error $(jq -c '.error' "$work/body")" >&2
         exit 1
     fi
 }

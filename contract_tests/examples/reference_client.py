@@ -8,13 +8,18 @@ password, contract_no, task and previous, and returns the records.
 
 What it does, and why:
 
-- One access token (password grant) for every call, renewed shortly before it expires by the
-  refresh_token grant, falling back to the password grant when the refresh is refused. Tokens
-  run on Cesce's clock, not ours, so a 401 also renews the token once and retries the call.
+- One access token (password grant) for every call, renewed shortly before it expires (a
+  minute early, or a tenth of its life for a token that lives under ten minutes) by the
+  refresh_token grant with the refresh token of the last token answer, falling back to the
+  password grant when the refresh is refused (invalid_grant). Tokens run on Cesce's clock, not
+  ours, so a 401 also renews the token once and retries the call.
 - Lists are read page by page: ``client.nextEndorsementNo`` is sent back exactly as received
   until it is "0"; an empty page comes as ``"debtor": null``.
 - Every value is kept as the string Cesce sent ("1234,56", "20260115", "2"): nothing is parsed
-  into numbers, so nothing is re-rendered differently.
+  into numbers, so nothing is re-rendered differently (a binary float would lose cents).
+- An answer whose ``error.errorCode`` is not "0" is an error, even with status 200, and so is
+  any status but 200 once retries are spent: the run ends in error (exit 1) and leaves the
+  records it had as they were, never a part of a list.
 - 429 and 503 (and 502/504) are retried after the pause Retry-After asks for, or after an
   exponential backoff, a few times.
 - Portfolio: a debtor with a pending request has a second, 300xxx record EN TRÁMITE; the
@@ -102,12 +107,13 @@ class CesceClient:
         self.access_token: str | None = None
         self.refresh_token: str | None = None
         self.expires_at = 0.0
+        self.margin = 0.0
 
     # -- tokens ------------------------------------------------------------------------------
 
     def token(self) -> str:
         """The access token, renewed when it is about to expire."""
-        if self.access_token is None or time.monotonic() >= self.expires_at - self.renew_before:
+        if self.access_token is None or time.monotonic() >= self.expires_at - self.margin:
             self.renew()
         return self.access_token
 
@@ -132,9 +138,17 @@ class CesceClient:
         return status, body
 
     def keep(self, body: dict[str, Any]) -> None:
+        """Keep a token answer: its access token, and its refresh token for the next renewal
+        (each refresh answer carries a new one; the one traded in no longer works)."""
         self.access_token = body["access_token"]
         self.refresh_token = body.get("refresh_token")
-        self.expires_at = time.monotonic() + float(body.get("expires_in", 3600))
+        lifetime = self.lifetime(body)
+        self.expires_at = time.monotonic() + lifetime
+        self.margin = min(self.renew_before, lifetime / 10)
+
+    def lifetime(self, body: dict[str, Any]) -> float:
+        """Seconds the access token lives: ``expires_in`` counts seconds (3600, an hour)."""
+        return float(body.get("expires_in", 3600))
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -184,12 +198,17 @@ class CesceClient:
                 self.renew()  # expired on Cesce's clock before ours said so
                 continue
             break
+        self.check(path, status, body)
+        return body
+
+    def check(self, path: str, status: int, body: Any) -> None:
+        """Raise CesceError unless the answer is a 200 whose error block says "0": Cesce may
+        answer an error with status 200 and the error only in ``error.errorCode``."""
         if status != 200:
             raise CesceError(f"GET {path} answered {status}: {body}")
-        error = (body or {}).get("error") if isinstance(body, dict) else None
-        if not error or error.get("errorCode") != "0":
-            raise CesceError(f"GET {path}: error {error}")
-        return body
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict) or error.get("errorCode") != "0":
+            raise CesceError(f"GET {path} answered 200 with error {error}")
 
     # -- lists ---------------------------------------------------------------------------------
 
@@ -199,10 +218,14 @@ class CesceClient:
         following = None
         while True:
             page = self.get(path, self.page_query(following))
-            records += page.get("debtor") or []  # the last (or only) page may be null
+            records += [self.record(raw) for raw in page.get("debtor") or []]  # a page may be null
             following = self.next_page(page)
             if following is None:
                 return records
+
+    def record(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """A record as the client keeps it: as Cesce sent it, every value the string it was."""
+        return raw
 
     def page_query(self, following: str | None) -> dict[str, str]:
         """The query of a list request: languageCode, and nextEndorsementNo after the first page."""
@@ -213,7 +236,7 @@ class CesceClient:
 
     def next_page(self, page: dict[str, Any]) -> str | None:
         """What to send as nextEndorsementNo for the page after ``page``: the value Cesce gave,
-        untouched; None after the last page ("0")."""
+        untouched, however few records the page held; None after the last page ("0")."""
         following = (page.get("client") or {}).get("nextEndorsementNo", "0")
         return None if following in ("0", "") else following
 

@@ -284,10 +284,21 @@ def faults() -> Response:
     body = _body() if request.method == "POST" else None
     with cesce.store.transaction() as tx:
         if request.method == "POST":
-            rules.add_fault(tx, tenant, body, cesce.api.operations)
+            rules.add_fault(tx, cesce.model, tenant, body, cesce.api.operations)
         else:
             tx.clear_faults(tenant)
         return json_response(200, {"faults": [rules.fault_view(row) for row in tx.faults(tenant)]})
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Response:
+    tenant = _tenant()
+    cesce = services()
+    if request.method == "GET":
+        return json_response(200, cesce.store.view(lambda tx: rules.settings_view(tx, tenant)))
+    body = _body()
+    with cesce.store.transaction() as tx:
+        return json_response(200, rules.change_settings(tx, tenant, body))
 
 
 @bp.get("/openapi.yaml")

@@ -1,5 +1,5 @@
-"""The operator surface's rules: clocks, resets, scenarios, Cesce-side events, faults and the
-views of a tenant's state and journal. Plain Python; the HTTP side is admin/api.py."""
+"""The operator surface's rules: clocks, resets, scenarios, Cesce-side events, faults, a tenant's
+own settings and the views of its state and journal. Plain Python; the HTTP side is admin/api.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 from collections.abc import Callable, Iterable
 
 from emulator import files, resources
+from emulator.areas import Event
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
+from emulator.faults import GATEWAY_STATUSES
 from emulator.sandbox_model import ModelError, SandboxModel, check_against, validate
 from emulator.store import Store, Tx
 from emulator.world import World, clock_of, contract, contracts, enter, save_clock, seed_in_steps
@@ -120,6 +122,17 @@ def scenarios(fixtures_dir: str | None) -> list[dict]:
 def apply_events(tx: Tx, model: SandboxModel, tenant: str, events) -> list[dict]:
     """What Cesce does on its side, in order, each at the tenant's now, all or nothing: each
     event is ``{"type": ...}`` with the fields its area's declaration asks for."""
+    checked = check_events(model, events)
+    current = world(tx, model, tenant)
+    results = []
+    for event, body in checked:
+        results += event.apply(current, body)
+    return results
+
+
+def check_events(model: SandboxModel, events) -> list[tuple[Event, dict]]:
+    """Each event (an object, or a list of up to MAX_EVENTS) with the declaration that carries
+    it out, once every one is checked against its type's schema (OperatorError otherwise)."""
     declared = model.areas.events()
     items = events if isinstance(events, list) else [events]
     if not isinstance(events, (dict, list)) or len(items) > MAX_EVENTS:
@@ -136,11 +149,7 @@ def apply_events(tx: Tx, model: SandboxModel, tenant: str, events) -> list[dict]
         except ModelError as error:
             raise OperatorError(str(error)) from None
         checked.append((declared[kind][1], body))
-    current = world(tx, model, tenant)
-    results = []
-    for event, body in checked:
-        results += event.apply(current, body)
-    return results
+    return checked
 
 
 def state(tx: Tx, model: SandboxModel, tenant: str, contract_no: str | None) -> dict:
@@ -165,36 +174,78 @@ def contract_view(world: World, contract_no: str) -> dict:
     return view
 
 
-def add_fault(tx: Tx, tenant: str, fault: dict, operations: Iterable[str]) -> None:
+def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations: Iterable[str]) -> None:
     """Keep a fault for the tenant's next matching requests. ``operations`` are the names a
     fault may target (the OpenAPI document's operationIds, "token" among them): one that names
-    none of them would never fire, so it is refused."""
+    none of them would never fire, so it is refused, as are its events when one of them is not
+    an event the areas declare."""
     check(fault, "fault")
     if fault.get("operation") is not None and fault["operation"] not in operations:
         raise OperatorError(f"operation: {fault['operation']!r} is not an operation of this emulator;"
                             f" known: {', '.join(sorted(operations))}")
+    status, code = fault.get("status"), fault.get("errorCode")
+    check_answer(status, code, fault.get("errorDescription"))
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])
         except ValueError as error:
             raise OperatorError(f"advanceClock: {error}") from None
+    if "events" in fault:
+        check_events(model, fault["events"])
     tx.insert_fault({
         "tenant": tenant,
         "operation": fault.get("operation"),
         "method": fault.get("method"),
-        "status": fault.get("status"),
+        "status": status,
+        "error_code": code,
+        "error_description": fault.get("errorDescription"),
         "retry_after": fault.get("retryAfter"),
         "latency_ms": fault.get("latencyMs", 0),
         "advance": fault.get("advanceClock"),
+        "events": json.dumps(fault["events"]) if "events" in fault else None,
         "skip": fault.get("skip", 0),
         "remaining": fault.get("times", 1),
     })
 
 
+def check_answer(status: int | None, code: str | None, description: str | None) -> None:
+    """OperatorError unless a fault's answer holds together: a status outside the gateway's
+    needs an errorCode (Cesce's envelope), an errorCode needs a status, a text needs a code."""
+    if code is None and status is not None and status not in GATEWAY_STATUSES:
+        raise OperatorError(f"status {status}: a gateway fault answers {', '.join(map(str, GATEWAY_STATUSES))};"
+                            " give errorCode to answer Cesce's error envelope at another status")
+    if code is not None and status is None:
+        raise OperatorError("errorCode: give the status to answer it with (200, or a 4xx or 5xx)")
+    if description is not None and code is None:
+        raise OperatorError("errorDescription: it is the text of an errorCode; give errorCode too")
+
+
 def fault_view(row: dict) -> dict:
     return {"id": row["id"], "operation": row["operation"], "method": row["method"], "status": row["status"],
+            "errorCode": row["error_code"], "errorDescription": row["error_description"],
             "retryAfter": row["retry_after"], "latencyMs": row["latency_ms"], "advanceClock": row["advance"],
+            "events": json.loads(row["events"]) if row["events"] else None,
             "skip": row["skip"], "remaining": row["remaining"]}
+
+
+def change_settings(tx: Tx, tenant: str, change: dict) -> dict:
+    """Give the tenant its own settings (schemas/operator.yaml, ``settings``); null takes one
+    back to the emulator's. Returns the tenant's settings afterwards."""
+    check(change, "settings")
+    for name, value in change.items():
+        tx.save_tenant_setting(tenant, name, None if value is False else value)
+    return settings_view(tx, tenant)
+
+
+def restore_settings(tx: Tx, tenant: str, settings: dict) -> None:
+    """A tenant's own settings as a snapshot holds them ({} when it has none)."""
+    if settings:
+        change_settings(tx, tenant, settings)
+
+
+def settings_view(tx: Tx, tenant: str) -> dict:
+    own = tx.tenant_settings(tenant)
+    return {"tenant": tenant, "pageSize": own.get("pageSize"), "emptyPageAfterFull": bool(own.get("emptyPageAfterFull"))}
 
 
 def journal(tx: Tx, tenant: str, after: int, limit: int) -> list[dict]:

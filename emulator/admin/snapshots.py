@@ -8,8 +8,8 @@ The document is the readable view of /_emulator/state (the clock, and each contr
 policy and each area's records as its state view shows them: ``contracts[].debtors[]``) and
 what that view leaves out: where the world starts (``bornAt``), each contract's counters (its
 numberings go on where they were), the due queue in its order (what is still to happen), each
-area's data of the tenant as a whole (auth's tokens), the faults waiting to fire and the
-journal. Every value is JSON's own: instants are ISO 8601 in UTC, amounts and dates are the
+area's data of the tenant as a whole (auth's tokens), its own settings (its page size), the
+faults waiting to fire and the journal. Every value is JSON's own: instants are ISO 8601 in UTC, amounts and dates are the
 wire's, so a snapshot says nothing of the store that kept it and any store can take it back.
 
 The clock comes back at the snapshot's instant: frozen there, or ticking on from there, however
@@ -39,7 +39,15 @@ from typing import Any
 import yaml
 
 from emulator import resources
-from emulator.admin.rules import contract_view, fault_view, journal
+from emulator.admin.rules import (
+    OperatorError,
+    check_answer,
+    check_events,
+    contract_view,
+    fault_view,
+    journal,
+    restore_settings,
+)
 from emulator.areas import Areas, SnapshotError
 from emulator.clock import ClockState, format_instant, parse_duration, parse_instant
 from emulator.sandbox_model import ModelError, SandboxModel, schema_problem
@@ -47,7 +55,8 @@ from emulator.store import SANDBOX_TENANT, Tx, all_migrations
 from emulator.world import World, clock_of, contracts, enter, save_clock
 
 _SCHEMA = resources.load_yaml(resources.PACKAGE_DIR / "schemas" / "operator.yaml")
-CORE_KEYS = ("snapshot", "areas", "tenant", "now", "frozen", "bornAt", "contracts", "due", "faults", "journal")
+CORE_KEYS = ("snapshot", "areas", "tenant", "now", "frozen", "bornAt", "contracts", "due", "settings", "faults",
+             "journal")
 CONTRACT_KEYS = ("contractNo", "policy", "counters")
 FORMATS = ("json", "yaml")
 #: The largest snapshot PUT /_emulator/state takes (a world of about 200,000 records);
@@ -79,6 +88,7 @@ def take(tx: Tx, model: SandboxModel, tenant: str) -> dict:
     for area in model.areas.values():
         if area.snapshot is not None and area.snapshot.tenant is not None:
             snapshot.update(area.snapshot.tenant(world))
+    snapshot["settings"] = tx.tenant_settings(tenant)
     snapshot["faults"] = [fault_view(row) for row in tx.faults(tenant)]
     snapshot["journal"] = _whole_journal(tx, tenant)
     return snapshot
@@ -122,7 +132,9 @@ def restore(tx: Tx, model: SandboxModel, tenant: str, snapshot: Any) -> dict:
         if part.restore_tenant is not None:
             with _within(""):
                 part.restore_tenant(world, {key: snapshot.get(key, []) for key in part.tenant_keys}, snapshot["tenant"])
-    _restore_faults(tx, tenant, snapshot["faults"])
+    with _within("settings"):
+        restore_settings(tx, tenant, snapshot["settings"])
+    _restore_faults(tx, model, tenant, snapshot["faults"])
     _restore_journal(tx, tenant, snapshot["journal"])
     return {"tenant": tenant, "now": snapshot["now"], "frozen": snapshot["frozen"], "contracts": numbers,
             "due": len(snapshot["due"]), "faults": len(snapshot["faults"]), "journal": len(snapshot["journal"])}
@@ -222,13 +234,21 @@ def _restore_due(world: World, rows: list[dict], numbers: set[str]) -> None:
         world.schedule(_instant(row["at"], f"{where}/at"), row["area"], row["contractNo"], row["ref"])
 
 
-def _restore_faults(tx: Tx, tenant: str, faults: list[dict]) -> None:
+def _restore_faults(tx: Tx, model: SandboxModel, tenant: str, faults: list[dict]) -> None:
     keep_ids = _ids_free(tx, "faults", faults)
     for index, fault in enumerate(faults):
         if fault["advanceClock"] is not None:
             _duration(fault["advanceClock"], f"faults/{index}/advanceClock")
+        try:
+            check_answer(fault["status"], fault["errorCode"], fault["errorDescription"])
+            if fault["events"] is not None:
+                check_events(model, fault["events"])
+        except OperatorError as error:
+            raise SnapshotError(f"faults/{index}", str(error)) from None
         row = {"tenant": tenant, "operation": fault["operation"], "method": fault["method"], "status": fault["status"],
+               "error_code": fault["errorCode"], "error_description": fault["errorDescription"],
                "retry_after": fault["retryAfter"], "latency_ms": fault["latencyMs"], "advance": fault["advanceClock"],
+               "events": json.dumps(fault["events"]) if fault["events"] is not None else None,
                "skip": fault["skip"], "remaining": fault["remaining"]}
         tx.insert_fault({"id": fault["id"], **row} if keep_ids else row)
 

@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 from emulator.admin import rules
 from emulator.areas import ListView
 from emulator.clock import format_instant, parse_instant
-from emulator.faults import TRANSIENT_STATUSES
+from emulator.faults import GATEWAY_STATUSES
 from emulator.gateway import services
 from emulator.store import SANDBOX_TENANT
 
@@ -185,7 +185,7 @@ def dashboard() -> str:
     problem = "the sandbox catalog's world is the Sandbox Model; pick a tenant" if tenant == SANDBOX_TENANT else None
     page: dict[str, Any] = {"tenant": None if problem else tenant, "problem": problem,
                             "scenarios": rules.scenarios(cesce.settings.fixtures_dir),
-                            "operations": sorted(cesce.api.operations), "statuses": TRANSIENT_STATUSES}
+                            "operations": sorted(cesce.api.operations), "statuses": GATEWAY_STATUSES}
 
     def view(tx) -> None:  # a view changes nothing (as /_emulator/state)
         page["tenants"] = tx.tenants()

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.areas import Area, SnapshotPart
-from emulator.auth import api, snapshot
+from emulator.areas import Area, Event, SnapshotPart
+from emulator.auth import api, rules, snapshot
+from emulator.world import World
+
+
+def _revoke(world: World, event: dict) -> list[dict]:
+    return [{"tenant": world.tenant, "refreshTokensRevoked": rules.revoke_refresh_tokens(world.tx, world.tenant)}]
+
 
 AREA = Area(
     name="auth",
@@ -13,5 +19,8 @@ AREA = Area(
     operations=api.operations,
     guard=api.guard,
     summary=api.summary,
+    events={"revoke-refresh-tokens": Event({"type": "object", "additionalProperties": False}, _revoke,
+                                           "revoke the tenant's refresh tokens: its next refresh grant is refused"
+                                           " (invalid_grant) and it must use the password grant")},
     snapshot=SnapshotPart(tenant_keys=("tokens",), tenant=snapshot.view, restore_tenant=snapshot.restore),
 )

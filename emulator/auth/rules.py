@@ -104,6 +104,8 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     row = store.token(tx, value)
     if not row or row["kind"] != "refresh" or row["tenant"] != tenant or row["catalog"] != catalog:
         raise OAuthError("invalid_grant", "the refresh token is not valid for this client")
+    if row["revoked"] == store.REVOKED:
+        raise OAuthError("invalid_grant", "the refresh token was revoked")
     if row["revoked"]:
         raise OAuthError("invalid_grant", "the refresh token was already used")
     if now >= row["expires_at"]:
@@ -115,6 +117,13 @@ def token(tx: Tx, catalog: str, form: dict[str, str], now: datetime) -> TokenPai
     if not store.revoke(tx, value):
         raise OAuthError("invalid_grant", "the refresh token was already used")
     return _issue(tx, tenant, catalog, scope, now)
+
+
+def revoke_refresh_tokens(tx: Tx, tenant: str) -> int:
+    """Cesce revokes a client's refresh tokens (a credential reset, say): each refresh grant
+    that follows is refused with invalid_grant, and the client must sign in again with the
+    password grant. Access tokens keep working until they expire."""
+    return store.revoke_refresh_tokens(tx, tenant)
 
 
 def bearer(tx: Tx, authorization: str | None, catalog: str) -> Bearer:

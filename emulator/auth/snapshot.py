@@ -27,16 +27,18 @@ _TOKEN = {
         "issuedAt": {"type": "string"},
         "expiresAt": {"type": "string"},
         "revoked": {"type": "boolean"},
+        "revokedByCesce": {"const": True, "description": "revoked by a Cesce-side event, not used by a refresh"},
     },
 }
 
 
 def view(world: World) -> dict[str, list]:
     """The tenant's tokens, the used and expired ones too (a refresh token used once answers
-    "already used" after a restore as before it)."""
+    "already used" after a restore as before it, one Cesce revoked "revoked")."""
     return {"tokens": [{"token": row["token"], "kind": row["kind"], "catalog": row["catalog"], "scope": row["scope"],
                         "issuedAt": format_instant(row["issued_at"]), "expiresAt": format_instant(row["expires_at"]),
-                        "revoked": bool(row["revoked"])}
+                        "revoked": bool(row["revoked"]),
+                        **({"revokedByCesce": True} if row["revoked"] == store.REVOKED else {})}
                        for row in store.tokens(world.tx, world.tenant)]}
 
 
@@ -54,7 +56,8 @@ def restore(world: World, part: dict[str, list], taken_of: str) -> None:
             raise SnapshotError(f"{where}/token", "the same token twice")
         seen.add(token["token"])
         rows.append({"token": token["token"], "kind": token["kind"], "tenant": world.tenant, "catalog": token["catalog"],
-                     "scope": token["scope"], "issued_at": issued, "expires_at": expires, "revoked": int(token["revoked"])})
+                     "scope": token["scope"], "issued_at": issued, "expires_at": expires,
+                     "revoked": store.REVOKED if token.get("revokedByCesce") else int(token["revoked"])})
     if world.tenant != taken_of:
         return
     if store.held(world.tx, list(seen)):

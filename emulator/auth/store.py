@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from emulator.store import Row, Tx
 
+#: Why a token stopped working (its ``revoked`` column): traded in by a refresh, or revoked by
+#: Cesce (a Cesce-side event).
+USED, REVOKED = 1, 2
+
 
 def insert(tx: Tx, row: Row) -> None:
     tx.insert("tokens", [row])
@@ -16,7 +20,13 @@ def token(tx: Tx, value: str) -> Row | None:
 def revoke(tx: Tx, value: str) -> bool:
     """Revoke a token; whether this call did (False when it already was: a concurrent refresh
     of the same refresh token lost the race)."""
-    return tx.execute("UPDATE tokens SET revoked = 1 WHERE token = ? AND revoked = 0", value) == 1
+    return tx.execute("UPDATE tokens SET revoked = ? WHERE token = ? AND revoked = 0", USED, value) == 1
+
+
+def revoke_refresh_tokens(tx: Tx, tenant: str) -> int:
+    """Revoke every refresh token of a tenant still in use; how many there were."""
+    return tx.execute("UPDATE tokens SET revoked = ? WHERE tenant = ? AND kind = 'refresh' AND revoked = 0",
+                      REVOKED, tenant)
 
 
 def tokens(tx: Tx, tenant: str) -> list[Row]:

@@ -419,3 +419,36 @@ def test_every_shipped_area_keeps_its_records_in_a_snapshot(machine, emulator):
     for area in discover().values():
         if area.state is not None:
             assert area.snapshot is not None and area.snapshot.restore is not None, area.name
+
+
+def test_a_snapshot_keeps_the_tenants_settings_its_error_path_faults_and_what_cesce_revoked(emulator):
+    source = emulator().tenant("erp")
+    pair = source.token().json
+    source.operator("POST", "settings", {"pageSize": 5, "emptyPageAfterFull": True})
+    source.operator("POST", "faults", {"operation": "getPortfolio", "status": 200, "errorCode": "9000", "skip": 1})
+    source.operator("POST", "faults", {"operation": "getMovements", "events": [{"type": "revoke-refresh-tokens"}]})
+    source.operator("POST", "events", {"type": "revoke-refresh-tokens"})
+    snapshot = state(source)
+
+    target = emulator().tenant("erp")
+    restored = put(target, snapshot)
+    first, failed = target.portfolio(STANDARD), target.portfolio(STANDARD)
+    refused = target.token(grant_type="refresh_token", refresh_token=pair["refresh_token"])
+
+    assert restored.status_code == 200, restored.json
+    assert snapshot["settings"] == {"pageSize": 5, "emptyPageAfterFull": True}
+    assert target.operator("GET", "settings") == {"tenant": "erp", "pageSize": 5, "emptyPageAfterFull": True}
+    assert len(first.json["debtor"]) == 5
+    assert (failed.status_code, failed.json["error"]["errorCode"]) == (200, "9000")
+    assert target.operator("GET", "faults")["faults"][0]["events"] == [{"type": "revoke-refresh-tokens"}]
+    assert refused.json == {"error": "invalid_grant", "error_description": "the refresh token was revoked"}
+
+
+def test_a_snapshot_whose_fault_cannot_answer_is_refused_naming_it(small):
+    restored, snapshot = small()
+    snapshot["faults"][0].update(status=200)
+
+    answer = put(restored, snapshot)
+
+    assert answer.status_code == 400
+    assert "faults/0" in answer.json["error"] and "give errorCode" in answer.json["error"]

@@ -16,6 +16,21 @@ reference client), or call ``sync(config, BUG)`` from Python.
 - retries-at-once: retries a 429/503 immediately, ignoring Retry-After.
 - loops: compares nextEndorsementNo with the number 0, which the string "0" never equals, so
   after the last page it asks for page "0" (the first page) again, for ever.
+
+And the six an earlier kit missed:
+
+- float-amounts: keeps amounts as cents, converted through a binary float and truncated:
+  "1234567,89" becomes 123456788 (1234567.89 * 100 is 123456788.99999999), a cent short.
+- error-as-last-page: checks the HTTP status but not the body's errorCode, so a 200 whose
+  error block says "9000" is read as a page without records or a next page: the end.
+- first-refresh-token: keeps the refresh token of its first token answer and renews with it
+  for good; Cesce rotates it on every refresh, so the second renewal is refused.
+- millisecond-expiry: reads expires_in (3600 seconds) as milliseconds: its token "expires"
+  after 3.6 s, and it renews every few seconds.
+- retries-refused-refresh: retries the refresh_token grant until it works; a refused (400,
+  invalid_grant) refresh token never does, so it asks for ever.
+- stops-on-short-page: takes a page of fewer than 500 records for the last one; Cesce sends
+  "up to 500", so a short page that is not the last ends its read early.
 """
 
 from __future__ import annotations
@@ -23,8 +38,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from contract_tests.examples.reference_client import CesceClient, debtor, main
+from contract_tests.examples.reference_client import CesceClient, CesceError, debtor, main
 from contract_tests.examples.reference_client import sync as reference_sync
+
+AMOUNTS = ("creditLimitRequested", "creditLimitGranted")
 
 
 class FirstPage(CesceClient):
@@ -67,6 +84,47 @@ class Loops(CesceClient):
         return None if following == 0 else following
 
 
+class FloatAmounts(CesceClient):
+    def record(self, raw: dict[str, Any]) -> dict[str, Any]:
+        record = dict(raw)
+        for name in AMOUNTS:
+            cents = int(float(raw[name].replace(",", ".")) * 100)
+            record[name] = f"{cents // 100},{cents % 100:02d}"
+        return record
+
+
+class ErrorAsLastPage(CesceClient):
+    def check(self, path: str, status: int, body: Any) -> None:
+        if status != 200:
+            raise CesceError(f"GET {path} answered {status}: {body}")
+
+
+class FirstRefreshToken(CesceClient):
+    def keep(self, body: dict[str, Any]) -> None:
+        first = self.refresh_token
+        super().keep(body)
+        self.refresh_token = first or self.refresh_token
+
+
+class MillisecondExpiry(CesceClient):
+    def lifetime(self, body: dict[str, Any]) -> float:
+        return float(body["expires_in"]) / 1000
+
+
+class RetriesRefusedRefresh(CesceClient):
+    def renew(self) -> None:
+        while self.refresh_token:
+            status, body = self.token_request({"grant_type": "refresh_token", "refresh_token": self.refresh_token})
+            if status == 200:
+                return self.keep(body)
+        super().renew()
+
+
+class StopsOnShortPage(CesceClient):
+    def next_page(self, page: dict[str, Any]) -> str | None:
+        return super().next_page(page) if len(page.get("debtor") or []) >= 500 else None
+
+
 BUGS: dict[str, type[CesceClient]] = {
     "first-page": FirstPage,
     "float-paging": FloatPaging,
@@ -75,6 +133,12 @@ BUGS: dict[str, type[CesceClient]] = {
     "keeps-pending": KeepsPending,
     "retries-at-once": RetriesAtOnce,
     "loops": Loops,
+    "float-amounts": FloatAmounts,
+    "error-as-last-page": ErrorAsLastPage,
+    "first-refresh-token": FirstRefreshToken,
+    "millisecond-expiry": MillisecondExpiry,
+    "retries-refused-refresh": RetriesRefusedRefresh,
+    "stops-on-short-page": StopsOnShortPage,
 }
 
 

@@ -53,13 +53,19 @@ def clients() -> type[Clients]:
     return Clients
 
 
-@pytest.fixture
-def verify_cli(cesce_kit_emulator_url, tmp_path):
+class VerifyCli:
     """``verify_cli(*args)``: run verify-client with these arguments against the session's
-    emulator, failing scenarios saved under tmp_path/report; returns click's Result."""
+    emulator (``url``: --emulator-url given, unless url=False), failing scenarios saved under
+    tmp_path/report unless ``report_dir`` says where; returns click's Result."""
 
-    def run(*args: str):
-        return CliRunner().invoke(verify_client, ["--emulator-url", cesce_kit_emulator_url,
-                                                  "--report-dir", str(tmp_path / "report"), *args])
+    def __init__(self, url: str, report_dir: Path) -> None:
+        self.url, self.report_dir = url, report_dir
 
-    return run
+    def __call__(self, *args: str, report_dir: str | Path | None = None, url: bool = True):
+        given = ["--emulator-url", self.url] if url else []
+        return CliRunner().invoke(verify_client, [*given, "--report-dir", str(report_dir or self.report_dir), *args])
+
+
+@pytest.fixture
+def verify_cli(cesce_kit_emulator_url, tmp_path) -> VerifyCli:
+    return VerifyCli(cesce_kit_emulator_url, tmp_path / "report")

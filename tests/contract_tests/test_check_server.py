@@ -5,6 +5,7 @@ and the command exits 1; a base URL that cannot be checked is a usage error (exi
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,10 @@ def test_a_running_emulator_passes_with_valid_and_invalid_data_and_links(emulato
 
     assert result.exit_code == 0, result.output
     assert "stateful done" in result.output and "link scenarios" in result.output
+    progress = [line for line in result.output.splitlines() if re.fullmatch(
+        r"(examples|coverage|fuzzing|stateful) done: [0-9]+ requests so far, 0 findings \([0-9.]+ s\)", line)]
+    assert [line.split()[0] for line in progress] == ["examples", "coverage", "fuzzing", "stateful"]
+    assert result.output.index(progress[-1]) < result.output.index("Phases: ")
     for operation_id in document.operation_ids():
         operation = document.operation(operation_id)
         assert f"[ ok ] {operation.method} {operation.path}  (" in result.output

@@ -10,7 +10,9 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,74 @@ def test_the_installed_kit_prints_an_example_client_that_passes_verify_client(ve
     verified = _run(venv / "cesce-contract", "verify-client", "--task", "movements-sync", "--cmd", "sh sync.sh",
                     "--scenario", "movements-resolved-between-runs", "--examples", "0", cwd=tmp_path)
     assert "movements-resolved-between-runs" in verified.stdout and "pass" in verified.stdout
+
+
+# -- installed without the kit extra ----------------------------------------------------------
+
+
+def _core_distributions() -> dict[str, metadata.Distribution]:
+    """The distributions ``pip install cesce-sandbox`` brings, as this environment holds them:
+    the dependencies without an extra, and theirs, recursively."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, metadata.Distribution] = {}
+    todo = [Requirement(text) for text in metadata.requires("cesce-sandbox") or []]
+    while todo:
+        requirement = todo.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found or (requirement.marker and not requirement.marker.evaluate({"extra": ""})):
+            continue
+        found[name] = metadata.distribution(requirement.name)
+        todo += [Requirement(text) for text in found[name].requires or []]
+    return found
+
+
+@pytest.fixture(scope="module")
+def venv_without_kit(wheel: Path, tmp_path_factory) -> Path:
+    """A fresh environment holding the wheel and its dependencies, but not the kit extra's;
+    returns its bin directory. The dependencies are linked from this environment, each
+    distribution's own top-level files and folders, so no package index is needed."""
+    root = tmp_path_factory.mktemp("venv-without-kit")
+    _run(sys.executable, "-m", "venv", root)
+    bin_dir = root / ("Scripts" if sys.platform == "win32" else "bin")
+    _run(bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel)
+    core = root / "core"
+    core.mkdir()
+    for distribution in _core_distributions().values():
+        site = Path(distribution.locate_file(""))
+        for top in {Path(str(name)).parts[0] for name in distribution.files or [] if not str(name).startswith("..")}:
+            if not (core / top).exists():
+                (core / top).symlink_to(site / top)
+    site = _run(bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    Path(site, "_core_dependencies.pth").write_text(f"{core}\n", encoding="utf-8")
+    return bin_dir
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["verify-client", "--cmd", "true", "--task", "portfolio-sync"],
+                                     ["check-server", "--base-url", "http://127.0.0.1:9"]], ids=lambda c: c[0])
+def test_without_the_kit_extra_cesce_contract_says_how_to_get_it_and_exits_2(venv_without_kit: Path, tmp_path: Path,
+                                                                             command: list[str]):
+    missing = subprocess.run([venv_without_kit / "python", "-c", "import hypothesis"], capture_output=True, text=True)
+    began = time.monotonic()
+    result = subprocess.run([venv_without_kit / "cesce-contract", *command], capture_output=True, text=True,
+                            timeout=60, cwd=tmp_path)
+    took = time.monotonic() - began
+
+    assert missing.returncode == 1 and "No module named 'hypothesis'" in missing.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"cesce-contract {command[0]} needs the kit's dependencies (")
+    assert line.endswith('not installed): pip install "cesce-sandbox[kit]"')
+    assert result.stdout == ""
+    assert took < 10, f"{took:.1f} s: it ran something before saying what is missing"
+
+
+@pytest.mark.slow
+def test_without_the_kit_extra_the_emulator_serves_and_the_example_client_prints(venv_without_kit: Path, tmp_path: Path):
+    printed = _run(venv_without_kit / "cesce-contract", "example-client", cwd=tmp_path).stdout
+    helped = _run(venv_without_kit / "cesce-contract", "verify-client", "--help", cwd=tmp_path).stdout
+
+    assert printed.startswith("#!/bin/sh")
+    assert "portfolio-sync" in helped and "EN TRÁMITE" in helped
