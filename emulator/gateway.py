@@ -408,7 +408,7 @@ def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str
                 own.get("pageSize") or cesce.settings.page_size, bool(own.get("emptyPageAfterFull")))
     answer = handler(call)
     if world is not None and not world.sandbox and answer.status < 400 and tx.write:
-        tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
+        tx.append_journal(journal_entry(exchange, answer), cesce.settings.journal_limit)  # one commit for both
         exchange.recorded = True
     return answer
 
@@ -481,8 +481,9 @@ def record(exchange: Exchange, answer: Answer) -> None:
     if exchange.tenant is None:
         return
     entry = journal_entry(exchange, answer)
-    with services().store.transaction() as tx:
-        tx.append_journal(entry)
+    cesce = services()
+    with cesce.store.transaction() as tx:
+        tx.append_journal(entry, cesce.settings.journal_limit)
 
 
 def journal_entry(exchange: Exchange, answer: Answer) -> dict:
