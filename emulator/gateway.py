@@ -67,6 +67,7 @@ _MESSAGES = {
 SECRET_PARAMETERS = frozenset({"client_secret", "password", "refresh_token", "access_token"})
 #: How much of a request body the journal keeps.
 JOURNAL_BODY = 65536
+DRAIN = 16 * 1024 * 1024  # a larger body refused for its size is not read: the connection closes
 
 
 class GatewayError(Exception):
@@ -261,6 +262,7 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
                 and request.environ["wsgi.input"].read(1):
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
+        _drain()
         raise GatewayError(413) from None
     except (OSError, ValueError):
         # A body the server could not read to its end (a malformed chunked encoding, say).
@@ -270,6 +272,18 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
         form = request.form.to_dict()
     body = parse_json(raw) if request.mimetype == "application/json" or operation.media_type == "application/json" else None
     return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body)
+
+
+def _drain() -> None:
+    """Read and drop the body of a request refused for its size, up to DRAIN bytes: a client
+    still sending it reads no answer until it has sent it, so it would see a broken connection
+    where it should see the 413."""
+    stream, left = request.environ["wsgi.input"], min(request.content_length or 0, DRAIN)
+    while left > 0:
+        chunk = stream.read(min(65536, left))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 @dataclass
