@@ -142,6 +142,15 @@ def postgresql_url(request: pytest.FixtureRequest) -> Iterator[str]:
         cluster.stop()
 
 
+@pytest.fixture
+def postgresql_schema(postgresql_url: str) -> Iterator[str]:
+    """The URL of a fresh, empty schema of the session's PostgreSQL database, dropped after
+    the test."""
+    schema, url = pg_cluster.new_schema(postgresql_url)
+    yield url
+    pg_cluster.drop_schema(postgresql_url, schema)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _store_in_session(request: pytest.FixtureRequest) -> Iterator[None]:
     """On PostgreSQL, each store opened in memory is a schema of its own instead."""
