@@ -20,7 +20,7 @@ from emulator.files import FileError
 from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
 from emulator.postgresql import is_url, redacted
-from emulator.store import DATABASE_ERRORS, Store, StoreError
+from emulator.store import Store, StoreError, database_errors
 
 
 def _settings(**flags) -> Settings:
@@ -79,7 +79,7 @@ def serve(**flags) -> None:
         _check_scenarios(settings, app.extensions["cesce"].model)
     except FileError as error:
         raise click.ClickException(str(error)) from None
-    except (*DATABASE_ERRORS, StoreError) as error:
+    except (*database_errors(), StoreError) as error:
         raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
     if settings.replay_dir is not None:
         click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
@@ -282,7 +282,7 @@ def import_(snapshot, client_id: str, **flags) -> None:
         raise click.ClickException(f"{source}: not a text file (a snapshot is JSON or YAML)") from None
     except FileError as error:
         raise click.ClickException(str(error)) from None
-    except DATABASE_ERRORS as error:
+    except database_errors() as error:
         raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
     click.echo(json.dumps(restored, indent=2))
 
@@ -298,7 +298,7 @@ def migrate(**flags) -> None:
         raise click.UsageError("name the state: --state or CESCE_EMULATOR_STATE")
     try:
         store = Store(settings.state)
-    except (*DATABASE_ERRORS, StoreError) as error:
+    except (*database_errors(), StoreError) as error:
         raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
     store.close()
     found = "a new state" if store.found == 0 else f"version {store.found}"

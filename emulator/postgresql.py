@@ -9,6 +9,16 @@ store: DATE and INSTANT stay ISO 8601 text (domains ``iso_date`` and ``instant``
 compares byte by byte (``COLLATE "C"``, SQLite's order), INTEGER is 64-bit (SQLite's), REAL is
 double precision and ``INTEGER PRIMARY KEY AUTOINCREMENT`` an identity column.
 
+What an area's SQL must therefore avoid (it runs on both): SQLite's own statements and
+functions (``INSERT OR IGNORE``/``OR REPLACE``: write ``ON CONFLICT ... DO NOTHING``/``DO
+UPDATE``; ``json_*``, ``group_concat``, ``ifnull``, ``strftime``, ``rowid``,
+``last_insert_rowid()``: use ``COALESCE`` and ``RETURNING``); ``"..."`` for a string (it names
+a column); a parameter of another type than its column (an integer compared with a TEXT column);
+relying on where NULLs sort (say ``NULLS FIRST`` or ``NULLS LAST``), on ``LIKE`` ignoring case,
+or on a comparison coming back as 0 or 1 (PostgreSQL gives a bool: read it through ``bool()``).
+A migration uses the kinds INTEGER, REAL, TEXT, DATE and INSTANT, ``INTEGER PRIMARY KEY
+AUTOINCREMENT`` for an id, plain ``CREATE``/``ALTER``/``DROP`` statements and no ``PRAGMA``.
+
 Concurrency. A read transaction is REPEATABLE READ READ ONLY: one snapshot, as SQLite's WAL
 gives. A write transaction is READ COMMITTED and, before it reads anything of a tenant, takes a
 lock of that tenant held until it ends (``pg_advisory_xact_lock``): so the writes of one tenant
@@ -23,20 +33,13 @@ and migrations run under a lock of their own, so replicas started together migra
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-try:
-    import psycopg
-    from psycopg_pool import ConnectionPool, PoolTimeout
-except ImportError:  # the optional extra: a SQLite-only install opens no PostgreSQL store
-    psycopg = None
-
-#: What the driver raises when the database cannot do what it is asked (the pool's timeout too).
-ERRORS: tuple[type[BaseException], ...] = () if psycopg is None else (psycopg.Error, PoolTimeout)
 
 SCHEMES = ("postgresql://", "postgres://")
 #: Connections a replica keeps to the database; more requests at once wait for one.
@@ -45,6 +48,15 @@ POOL_SIZE = 16
 _LOCKS = 0x0CE5CE
 _MIGRATING = 0
 _DOMAINS = (("instant", "INSTANT"), ("iso_date", "DATE"))
+psycopg: Any = None  # the driver, once a PostgreSQL store is opened
+
+
+def errors() -> tuple[type[BaseException], ...]:
+    """What the driver raises when the database cannot do what it is asked (the pool's wait
+    too); none before a PostgreSQL store was opened, since the driver is loaded only then."""
+    if "psycopg_pool" not in sys.modules:
+        return ()
+    return (sys.modules["psycopg"].Error, sys.modules["psycopg_pool"].PoolTimeout)
 
 
 def is_url(path: str) -> bool:
@@ -97,10 +109,16 @@ class PostgreSQL:
     kind = "postgresql"
 
     def __init__(self, url: str) -> None:
-        if psycopg is None:
-            raise ImportError("a postgresql:// state needs the PostgreSQL driver: pip install 'cesce-sandbox[postgresql]'")
+        global psycopg
+        try:
+            # Loaded here, not with the module: a state on SQLite starts without the driver.
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise ImportError("a postgresql:// state needs the PostgreSQL driver: pip install"
+                              " 'cesce-sandbox[postgresql]'") from None
         self.url = url
-        self.errors = ERRORS
+        self.errors = errors()
         self._trace: Callable[[str], None] | None = None
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
                                     open=False, name="cesce-emulator")

@@ -23,8 +23,8 @@ as on SQLite, and different tenants' side by side. The SQL here and in the areas
 written once, in what both share: ``?`` placeholders, standard SQL, ``ON CONFLICT`` upserts,
 ``RETURNING``; NULLs ordered explicitly where a column may hold one (``NULLS FIRST``).
 
-The schema carries a version (``PRAGMA user_version``, a table on PostgreSQL): the number of the last migration
-applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
+The schema carries a version (``PRAGMA user_version``; on PostgreSQL a table): the number of
+the last migration applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
 area's in its own migrations/ folder; opening a state file applies those it has not had yet, so
 a file made by an older release opens with nothing lost. Table and column lists are read from
 the database itself, never kept by hand.
@@ -42,8 +42,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from emulator.clock import format_instant, parse_instant
 from emulator import postgresql
+from emulator.clock import format_instant, parse_instant
 from emulator.connections import Connections
 
 Row = dict[str, Any]
@@ -56,8 +56,10 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
 
-#: What either database raises when it cannot do what it is asked (unreachable, full, locked...).
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, *postgresql.ERRORS)
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What either database raises when it cannot do what it is asked (unreachable, full,
+    locked...)."""
+    return (sqlite3.Error, *postgresql.errors())
 
 
 class StoreError(RuntimeError):
