@@ -30,8 +30,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 # Dependencies first, from pyproject.toml alone: a code change then rebuilds only the small
 # layer that installs the wheel.
 COPY pyproject.toml /tmp/pyproject.toml
+# The PostgreSQL driver too (the "postgresql" extra): a replica of a shared emulator is this image.
 RUN python3 -m venv /opt/venv \
- && python3 -c "import tomllib; print('\n'.join(tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']['dependencies']))" \
+ && python3 -c "import tomllib; p = tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['postgresql']))" \
       > /tmp/requirements.txt \
  && pip install -r /tmp/requirements.txt \
  && rm /tmp/pyproject.toml /tmp/requirements.txt

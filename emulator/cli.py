@@ -8,7 +8,6 @@ in-memory state is one state.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,8 @@ from emulator.admin.snapshots import FORMATS
 from emulator.files import FileError
 from emulator.sandbox_model import SandboxModel, validate
 from emulator.settings import Settings
-from emulator.store import Store, StoreError
+from emulator.postgresql import is_url, redacted
+from emulator.store import Store, StoreError, database_errors
 
 
 def _settings(**flags) -> Settings:
@@ -38,7 +38,8 @@ def main() -> None:
 @main.command()
 @click.option("--host", help="Interface to listen on.  [env CESCE_EMULATOR_HOST; default 127.0.0.1]")
 @click.option("--port", type=int, help="Port to listen on.  [env CESCE_EMULATOR_PORT or PORT; default 8080]")
-@click.option("--state", help="SQLite file that keeps state across restarts.  [env CESCE_EMULATOR_STATE; default :memory:]")
+@click.option("--state", help="SQLite file, or postgresql:// URL, that keeps state across restarts.  [env CESCE_EMULATOR_STATE;"
+                             " default :memory:]")
 @click.option("--strict/--lenient", default=None,
               help="Refuse non-canonical requests with 400.  [env CESCE_EMULATOR_STRICT; default lenient]")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.  [env CESCE_EMULATOR_MOCKS_DIR]")
@@ -80,8 +81,8 @@ def serve(**flags) -> None:
         _check_scenarios(settings, app.extensions["cesce"].model)
     except FileError as error:
         raise click.ClickException(str(error)) from None
-    except (sqlite3.Error, StoreError) as error:
-        raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    except (*database_errors(), StoreError) as error:
+        raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
     if settings.replay_dir is not None:
         click.echo(f"cesce-emulator: the sandbox catalog replays {len(app.extensions['cesce'].replay)} cases", err=True)
     try:
@@ -91,12 +92,17 @@ def serve(**flags) -> None:
     from emulator import serving
 
     scheme = "https" if credentials else "http"
-    click.echo(f"cesce-emulator: serving {scheme}://{_authority(settings)}  (state {settings.state},"
+    click.echo(f"cesce-emulator: serving {scheme}://{_authority(settings)}  (state {redacted(settings.state)},"
                f" {'strict' if settings.strict else 'lenient'}; operator surface at /_emulator)", err=True)
     if credentials and credentials.ca:
         click.echo(f"cesce-emulator: HTTPS for {', '.join(tls.NAMES)}; have clients trust the CA {credentials.ca}",
                    err=True)
     serving.serve(app, settings, credentials)
+
+
+def _named(state: str) -> str:
+    """How messages name a state: its file, or its database without the password."""
+    return f"database {redacted(state)}" if is_url(state) else f"file {state}"
 
 
 def _check_scenarios(settings: Settings, model: SandboxModel) -> None:
@@ -125,7 +131,7 @@ GENERATED_CONTRACT = "30000000001"
 @main.command()
 @click.argument("scenario", required=False)
 @click.option("--client-id", required=True, help="The tenant to seed.")
-@click.option("--state", required=True, help="The SQLite state file to write.")
+@click.option("--state", required=True, help="The SQLite state file, or postgresql:// URL, to write.")
 @click.option("--generate-debtors", type=click.IntRange(1, 200_000), metavar="N",
               help="Instead of a scenario: a portfolio of N generated debtors, in force, on --contract.")
 @click.option("--contract", "contract_no", help=f"The contract --generate-debtors (re)creates.  [default {GENERATED_CONTRACT}]")
@@ -200,7 +206,7 @@ def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
 
 @main.command()
 @click.option("--client-id", required=True, help="The tenant to export.")
-@click.option("--state", required=True, help="The SQLite state file to read.")
+@click.option("--state", required=True, help="The SQLite state file, or postgresql:// URL, to read.")
 @click.option("--format", "form", type=click.Choice(FORMATS), default="json", show_default=True,
               help="JSON or YAML.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write it to this file, not standard output.")
@@ -217,7 +223,7 @@ def export(client_id: str, form: str, out: str | None, contract_no: str | None, 
     except FileError as error:
         raise click.ClickException(str(error)) from None
     # Checked before opening: SQLite would create a missing file and print an empty world.
-    problem = Store.unreadable(settings.state)
+    problem = None if is_url(settings.state) else Store.unreadable(settings.state)
     if problem:
         raise click.ClickException(f"--state {settings.state}: {problem}; export reads a state file written by"
                                    " `cesce-emulator serve --state` or `seed`")
@@ -249,7 +255,8 @@ def export(client_id: str, form: str, out: str | None, contract_no: str | None, 
 @main.command("import")
 @click.argument("snapshot", type=click.File("r", encoding="utf-8"))
 @click.option("--client-id", required=True, help="The tenant whose world it replaces (the one it was taken of, or another).")
-@click.option("--state", required=True, help="The SQLite state file to write (made if it does not exist).")
+@click.option("--state", required=True, help="The SQLite state file (made if it does not exist), or postgresql://"
+                                              " URL, to write.")
 @click.option("--mocks-dir", help="A Sandbox Model to use instead of the bundled one.")
 def import_(snapshot, client_id: str, **flags) -> None:
     """Replace a tenant's world in a state file with SNAPSHOT (a file written by `export` or
@@ -259,7 +266,7 @@ def import_(snapshot, client_id: str, **flags) -> None:
 
     settings = _settings(**flags)
     source = "standard input" if snapshot.name == "<stdin>" else snapshot.name
-    problem = Store.unreadable(settings.state)
+    problem = None if is_url(settings.state) else Store.unreadable(settings.state)
     if problem and Path(settings.state).exists() and Path(settings.state).stat().st_size:
         raise click.ClickException(f"--state {settings.state}: {problem}")
     try:
@@ -277,9 +284,27 @@ def import_(snapshot, client_id: str, **flags) -> None:
         raise click.ClickException(f"{source}: not a text file (a snapshot is JSON or YAML)") from None
     except FileError as error:
         raise click.ClickException(str(error)) from None
-    except sqlite3.Error as error:
-        raise click.ClickException(f"cannot use the state file {settings.state}: {error}") from None
+    except database_errors() as error:
+        raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
     click.echo(json.dumps(restored, indent=2))
+
+
+@main.command()
+@click.option("--state", help="The SQLite state file or postgresql:// URL to bring up to date.  [env"
+                              " CESCE_EMULATOR_STATE]")
+def migrate(**flags) -> None:
+    """Bring a state's schema up to this release's version (what serve does as it starts), as
+    a step of its own: before replicas of a new release start, say."""
+    settings = _settings(**flags)
+    if settings.state == ":memory:":
+        raise click.UsageError("name the state: --state or CESCE_EMULATOR_STATE")
+    try:
+        store = Store(settings.state)
+    except (*database_errors(), StoreError) as error:
+        raise click.ClickException(f"cannot use the state {_named(settings.state)}: {error}") from None
+    store.close()
+    found = "a new state" if store.found == 0 else f"version {store.found}"
+    click.echo(f"{redacted(settings.state)}: schema version {store.version} (was {found})")
 
 
 @main.command("import-postman")

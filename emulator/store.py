@@ -1,4 +1,5 @@
-"""SQLite state: transactions, tenant scoping, the schema's version and its migrations.
+"""The state, in SQLite or PostgreSQL: transactions, tenant scoping, the schema's version and
+its migrations.
 
 All SQL lives in the store: the core's tables here, each area's in its own ``store`` module,
 which runs its queries through a ``Tx``. Rules receive a ``Tx`` and read and write plain dicts
@@ -15,8 +16,15 @@ refuses to write (``WriteNeeded``), so a caller that expected to only read start
 write transaction. A long task written in steps (``Tx.step``: seeding 100,000 debtors) lets
 every waiting writer in between its steps.
 
-The schema carries a version (``PRAGMA user_version``): the number of the last migration
-applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
+On PostgreSQL (emulator.postgresql, the one place its SQL differs) several processes share one
+database the same way: a read transaction reads a snapshot, and a write transaction holds the
+lock of each tenant whose work it does (``Tx.lock``), so one tenant's writes run one at a time,
+as on SQLite, and different tenants' side by side. The SQL here and in the areas' stores is
+written once, in what both share: ``?`` placeholders, standard SQL, ``ON CONFLICT`` upserts,
+``RETURNING``; NULLs ordered explicitly where a column may hold one (``NULLS FIRST``).
+
+The schema carries a version (``PRAGMA user_version``; on PostgreSQL a table): the number of
+the last migration applied. Migrations are numbered SQL scripts, the core's in emulator/migrations/ and each
 area's in its own migrations/ folder; opening a state file applies those it has not had yet, so
 a file made by an older release opens with nothing lost. Table and column lists are read from
 the database itself, never kept by hand.
@@ -28,7 +36,6 @@ import json
 import random
 import re
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +43,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from emulator import postgresql
 from emulator.clock import format_instant, parse_instant
 from emulator.connections import Connections
 
@@ -47,6 +55,12 @@ SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalo
 _TIMELESS = frozenset({"tenants", "contracts", "counters", "faults", "tenant_settings"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What either database raises when it cannot do what it is asked (unreachable, full,
+    locked...)."""
+    return (sqlite3.Error, *postgresql.errors())
 
 
 class StoreError(RuntimeError):
@@ -81,55 +95,42 @@ class Steps:
 class Store:
     def __init__(self, path: str = ":memory:", migrations: Mapping[int, tuple[str, str]] | None = None,
                  synchronous: str = "NORMAL") -> None:
-        """Open (or create) the state at ``path`` and bring its schema up to date with
-        ``migrations`` ({number: (owner, SQL)}; by default the core's and every shipped area's).
-        ``synchronous`` is SQLite's: with WAL, NORMAL puts a commit in the log before the
-        answer, so it survives a crash or kill of the process, and fsyncs only at checkpoints;
-        FULL fsyncs every commit, so it also survives a power loss or an OS crash."""
+        """Open (or create) the state at ``path`` (an SQLite file, ``:memory:``, or a
+        ``postgresql://`` URL) and bring its schema up to date with ``migrations`` ({number:
+        (owner, SQL)}; by default the core's and every shipped area's). ``synchronous`` is
+        SQLite's: with WAL, NORMAL puts a commit in the log before the answer, so it survives a
+        crash or kill of the process, and fsyncs only at checkpoints; FULL fsyncs every commit,
+        so it also survives a power loss or an OS crash (PostgreSQL's durability is its own
+        server's setting)."""
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous: NORMAL or FULL, not {synchronous!r}")
         self.path = path
-        self._connections = Connections(path, synchronous)
+        if postgresql.is_url(path):
+            self._connections: Connections | postgresql.PostgreSQL = postgresql.PostgreSQL(path)
+        else:
+            self._connections = Connections(path, synchronous)
+        self.kind = self._connections.kind
+        #: What the database raises when it cannot do what it is asked (unreachable, full...).
+        self.errors = self._connections.errors
         if migrations is None:
             from emulator.areas import discover
 
             migrations = all_migrations(discover().migrations())
-        conn = self._connections.connect()
+        where = postgresql.redacted(path)
         try:
-            if path == ":memory:":
-                _copy_empty(migrations, conn)  # already migrated: a copy costs less than the scripts
-            conn.execute("PRAGMA journal_mode=WAL")
-            self.version = self._migrate(conn, migrations)
-            tables = [row[0] for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-            self._kinds: dict[str, dict[str, str]] = {
-                table: {col[1]: col[2] for col in conn.execute(f"PRAGMA table_info({table})")} for table in tables}
+            #: The schema's version as the state was found (0: new) and as it is now.
+            self.found, self.version = self._connections.migrate(
+                migrations, lambda problem: StoreError(f"{where}: {problem}"))
+            self._kinds: dict[str, dict[str, str]] = self._connections.kinds()
         except BaseException:
-            conn.close()
+            self._connections.close()
             raise
-        self._connections.give(conn)
         converters = {"INSTANT": parse_instant, "DATE": date.fromisoformat}
         # The columns read back as Python values: a row converts only these few.
         self._converters = {table: {name: converters[kind] for name, kind in columns.items() if kind in converters}
                             for table, columns in self._kinds.items()}
         self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
-
-    def _migrate(self, conn: sqlite3.Connection, migrations: Mapping[int, tuple[str, str]]) -> int:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        latest = max(migrations, default=0)
-        if version > latest:
-            raise StoreError(f"{self.path} has schema version {version}, made by a newer cesce-sandbox;"
-                             f" this release reads up to version {latest}")
-        for number in range(version + 1, latest + 1):
-            owner, script = migrations[number]
-            try:
-                # A migration is one transaction: the file is at one version or the next.
-                conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except sqlite3.Error as error:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: migration {number} ({owner}) failed: {error}") from None
-        return latest
+        self._settings_json = self._connections.json_object("s.name", "s.value")
 
     def tables(self) -> list[str]:
         return sorted(self._kinds)
@@ -141,23 +142,21 @@ class Store:
         sandbox catalog runs the same rules that way, so no state leaks between its requests.
         With ``steps`` (a write transaction), ``Tx.step`` commits what is written so far and
         starts again, letting the writers waiting go first."""
-        conn = self._connections.take()
+        connections = self._connections
+        conn = connections.take()
         tx = Tx(self, conn, write, steps)
         try:
-            if write:
-                tx._begin()
-            else:
-                conn.execute("BEGIN")
+            tx._begin()
             try:
                 yield tx
             except BaseException:
-                if conn.in_transaction:
+                if connections.in_transaction(conn):
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
         finally:
             tx._end()
-            self._connections.give(conn)
+            connections.give(conn)
 
     def view(self, work: Callable[[Tx], T]) -> T:
         """What ``work`` finds, in a read transaction; when it has to write on the way (a view
@@ -170,14 +169,11 @@ class Store:
             with self.transaction(rollback=True) as tx:
                 return work(tx)
 
-    def ping(self) -> None:
-        """Raise sqlite3.Error if the database does not answer. A read on a connection of its
-        own: it waits for no transaction in progress, however long (seeding 100,000 debtors)."""
-        conn = self._connections.take()
-        try:
-            conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchall()
-        finally:
-            self._connections.give(conn)
+    def ping(self, timeout: float = 5) -> None:
+        """Raise one of ``errors`` if the database does not answer (within ``timeout`` seconds
+        for a connection to PostgreSQL). A read on a connection of its own: it waits for no
+        transaction in progress, however long (seeding 100,000 debtors)."""
+        self._connections.ping(timeout)
 
     def trace(self, callback: Callable[[str], None] | None) -> None:
         """Hand every SQL statement the store runs to ``callback`` (None: stop); for benchmarks
@@ -218,27 +214,6 @@ class Store:
         return out
 
 
-_EMPTY: dict[tuple, sqlite3.Connection] = {}
-_EMPTY_LOCK = threading.Lock()
-
-
-def _copy_empty(migrations: Mapping[int, tuple[str, str]], target: sqlite3.Connection) -> None:
-    """Make ``target`` an empty database with ``migrations`` applied, as a copy of one made once
-    per process in memory: every new :memory: store starts so (the pytest plugin's and the
-    tests' apps are many)."""
-    key = tuple(sorted(migrations.items()))
-    with _EMPTY_LOCK:
-        if key not in _EMPTY:
-            empty = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-            for number, (owner, script) in key:
-                try:
-                    empty.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-                except sqlite3.Error as error:
-                    raise StoreError(f"migration {number} ({owner}) failed: {error}") from None
-            _EMPTY[key] = empty
-        _EMPTY[key].backup(target)
-
-
 def all_migrations(areas: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
     """The core's migrations with the areas' ({number: (area, SQL)}), checked to share no number."""
     core = {number: ("core", script) for number, script in migration_files(CORE_MIGRATIONS).items()}
@@ -265,21 +240,36 @@ class Tx:
     area's store module runs its own SQL. In a read transaction every write raises WriteNeeded
     before it reaches the database."""
 
-    def __init__(self, store: Store, conn: sqlite3.Connection, write: bool = True, steps: Steps | None = None) -> None:
+    def __init__(self, store: Store, conn: Any, write: bool = True, steps: Steps | None = None) -> None:
         self._store, self._conn = store, conn
+        self._db = store._connections
         self.write = write
         self._steps = steps
-        self._gated = False
+        self._open = False
+        #: The tenants whose write lock this transaction holds (emulator.postgresql).
+        self._locked: set[str] = set()
 
     def _begin(self) -> None:
-        self._store._connections.gate.acquire()
-        self._gated = True
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._db.begin(self._conn, self.write)
+        self._open = True
+        for tenant in self._locked:
+            self._db.lock(self._conn, tenant)
 
     def _end(self) -> None:
-        if self._gated:
-            self._gated = False
-            self._store._connections.gate.release()
+        if self._open:
+            self._open = False
+            self._db.end(self.write)
+
+    def _run(self, sql: str, params: list | tuple = ()) -> Any:
+        return self._db.run(self._conn, sql, params)
+
+    def lock(self, tenant: str) -> None:
+        """In a write transaction, wait for the tenant's other writers and keep them waiting
+        until this one ends (on SQLite every writer does already). A tenant's work locks it
+        before it reads anything of it: its state, its clock, its reset."""
+        if self.write and tenant not in self._locked:
+            self._db.lock(self._conn, tenant)
+            self._locked.add(tenant)
 
     def _writing(self) -> None:
         if not self.write:
@@ -303,7 +293,7 @@ class Tx:
 
     def all(self, table: str, sql: str, *params: Any) -> list[Row]:
         """The rows a SELECT on ``table`` finds, with its DATE and INSTANT columns converted."""
-        cursor = self._conn.execute(sql, [_param(p) for p in params])
+        cursor = self._run(sql, [_param(p) for p in params])
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row)) for row in cursor.fetchall()]
         converters = self._store._converters[table]
@@ -325,7 +315,9 @@ class Tx:
         converted = [self._store._to_db(table, row) for row in rows]
         columns = list(converted[0])
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        self._conn.executemany(sql, [[row[c] for c in columns] for row in converted])
+        self._db.run_many(self._conn, sql, [[row[c] for c in columns] for row in converted])
+        if "id" in columns:
+            self._db.identities_taken(self._conn, table)
 
     def update(self, table: str, key: Row, changes: Row) -> None:
         """Set ``changes`` on the rows whose columns equal ``key``."""
@@ -334,7 +326,7 @@ class Tx:
         self._writing()
         values = self._store._to_db(table, changes)
         where = self._store._to_db(table, key)
-        self._conn.execute(
+        self._run(
             f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE {' AND '.join(f'{c} = ?' for c in where)}",
             [*values.values(), *where.values()],
         )
@@ -342,12 +334,12 @@ class Tx:
     def delete(self, table: str, key: Row) -> None:
         self._writing()
         where = self._store._to_db(table, key)
-        self._conn.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in where)}", list(where.values()))
+        self._run(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in where)}", list(where.values()))
 
     def execute(self, sql: str, *params: Any) -> int:
         """A statement that changes rows (none are returned); how many it changed."""
         self._writing()
-        return self._conn.execute(sql, [_param(p) for p in params]).rowcount
+        return self._run(sql, [_param(p) for p in params]).rowcount
 
     # -- tenants and clocks -----------------------------------------------------------------
 
@@ -355,10 +347,11 @@ class Tx:
         """Every tenant the store knows (a row in any table scoped by tenant), the sandbox
         catalog's world aside, in order of name."""
         union = " UNION ".join(f"SELECT tenant FROM {table}" for table in self._store.tenant_tables)
-        rows = self._conn.execute(f"{union} ORDER BY tenant").fetchall()
+        rows = self._run(f"{union} ORDER BY tenant").fetchall()
         return [tenant for (tenant,) in rows if tenant != SANDBOX_TENANT]
 
     def tenant(self, tenant: str) -> Row | None:
+        self.lock(tenant)
         return self.one("tenants", "SELECT * FROM tenants WHERE tenant = ?", tenant)
 
     def tenant_state(self, tenant: str) -> Row:
@@ -367,11 +360,12 @@ class Tx:
         waits for it (``faulty``), the settings it has of its own (``settings``), and the
         instant of its next due work (``next_due``; the work of contracts being seeded waits
         until they are whole)."""
+        self.lock(tenant)
         row = self.one(
             "tenants",
             "SELECT t.tenant IS NOT NULL AS known, t.clock_offset, t.clock_frozen_at, t.born_at,"
             " EXISTS (SELECT 1 FROM faults f WHERE f.tenant = k.tenant AND f.remaining > 0) AS faulty,"
-            " (SELECT json_group_object(s.name, json(s.value)) FROM tenant_settings s WHERE s.tenant = k.tenant)"
+            f" (SELECT {self._store._settings_json} FROM tenant_settings s WHERE s.tenant = k.tenant)"
             " AS settings,"
             f" (SELECT d.due_at FROM due d WHERE d.tenant = k.tenant AND {_WHOLE} ORDER BY d.due_at, d.id LIMIT 1)"
             " AS next_due"
@@ -386,7 +380,8 @@ class Tx:
     def save_tenant(self, tenant: str, clock_offset: float, clock_frozen_at: datetime | None,
                     born_at: datetime | None) -> None:
         self._writing()
-        self._conn.execute("DELETE FROM tenants WHERE tenant = ?", [tenant])
+        self.lock(tenant)
+        self._run("DELETE FROM tenants WHERE tenant = ?", [tenant])
         self.insert("tenants", [{"tenant": tenant, "clock_offset": clock_offset, "clock_frozen_at": clock_frozen_at,
                                  "born_at": born_at}])
 
@@ -394,31 +389,33 @@ class Tx:
         """Forget a tenant (or every tenant, the sandbox's world aside): every row of every
         table that is scoped by tenant."""
         self._writing()
+        if tenant is not None:
+            self.lock(tenant)
         for table in self._store.tenant_tables:
             if tenant is None:
-                self._conn.execute(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
+                self._run(f"DELETE FROM {table} WHERE tenant <> ?", [SANDBOX_TENANT])
             else:
-                self._conn.execute(f"DELETE FROM {table} WHERE tenant = ?", [tenant])
+                self._run(f"DELETE FROM {table} WHERE tenant = ?", [tenant])
 
     def has_history(self, tenant: str) -> bool:
         """Whether anything of the tenant remembers its time: a row of an area's table (a
         record, a token), a due event or a journal entry. Its clock, its contracts' bare rows
         and counters, its settings and faults waiting to fire do not."""
-        return any(self._conn.execute(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
+        return any(self._run(f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", [tenant]).fetchone()
                    for table in self._store.tenant_tables if table not in _TIMELESS)
 
     def tenant_settings(self, tenant: str) -> dict[str, Any]:
         """The settings a tenant has of its own, by name (none: the emulator's)."""
-        rows = self._conn.execute("SELECT name, value FROM tenant_settings WHERE tenant = ?", [tenant]).fetchall()
+        rows = self._run("SELECT name, value FROM tenant_settings WHERE tenant = ?", [tenant]).fetchall()
         return {name: json.loads(value) for name, value in rows}
 
     def save_tenant_setting(self, tenant: str, name: str, value: Any) -> None:
         """Give the tenant its own ``value`` of a setting; None takes it back to the emulator's."""
         self._writing()
         if value is None:
-            self._conn.execute("DELETE FROM tenant_settings WHERE tenant = ? AND name = ?", [tenant, name])
+            self._run("DELETE FROM tenant_settings WHERE tenant = ? AND name = ?", [tenant, name])
             return
-        self._conn.execute(
+        self._run(
             "INSERT INTO tenant_settings (tenant, name, value) VALUES (?, ?, ?)"
             " ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value",
             [tenant, name, json.dumps(value)],
@@ -440,21 +437,22 @@ class Tx:
         self._writing()
         for table in self._store.tenant_tables:
             if "contract_no" in self._store._kinds[table]:
-                self._conn.execute(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
+                self._run(f"DELETE FROM {table} WHERE tenant = ? AND contract_no = ?", [tenant, contract_no])
 
     def mark_seeding(self, tenant: str, contract_no: str, until: datetime | None, was: datetime) -> bool:
         """Move until when a contract is being seeded (None: it is whole now) from ``was``, the
         lease its seeding holds; whether it still held it (False: the tenant was reset, or the
         lease ran out and the contract was taken over)."""
         self._writing()
-        return self._conn.execute(
+        self.lock(tenant)
+        return self._run(
             "UPDATE contracts SET seeding_until = ? WHERE tenant = ? AND contract_no = ? AND seeding_until = ?",
             [_param(until), tenant, contract_no, _param(was)]).rowcount == 1
 
     def take_number(self, tenant: str, contract_no: str, name: str, first: int = 1) -> int:
         """The contract's next number of the counter ``name`` (``first`` if it never counted)."""
         self._writing()
-        return self._conn.execute(
+        return self._run(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = counters.next + 1"
             " RETURNING next - 1",
@@ -464,7 +462,7 @@ class Tx:
     def set_number(self, tenant: str, contract_no: str, name: str, value: int) -> None:
         """The number the counter ``name`` gives next."""
         self._writing()
-        self._conn.execute(
+        self._run(
             "INSERT INTO counters (tenant, contract_no, name, next) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, contract_no, name) DO UPDATE SET next = excluded.next",
             [tenant, contract_no, name, value],
@@ -472,7 +470,7 @@ class Tx:
 
     def counters(self, tenant: str, contract_no: str) -> dict[str, int]:
         """The contract's counters: the number each gives next, by name."""
-        rows = self._conn.execute("SELECT name, next FROM counters WHERE tenant = ? AND contract_no = ? ORDER BY name",
+        rows = self._run("SELECT name, next FROM counters WHERE tenant = ? AND contract_no = ? ORDER BY name",
                                   [tenant, contract_no]).fetchall()
         return dict(rows)
 
@@ -482,7 +480,7 @@ class Tx:
         for start in range(0, len(values), 500):
             chunk = [_param(value) for value in values[start:start + 500]]
             sql = f"SELECT 1 FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))}) LIMIT 1"
-            if self._conn.execute(sql, chunk).fetchone():
+            if self._run(sql, chunk).fetchone():
                 return True
         return False
 
@@ -508,27 +506,29 @@ class Tx:
 
     def unschedule(self, tenant: str, contract_no: str, area: str, ref: str) -> None:
         self._writing()
-        self._conn.execute("DELETE FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?",
+        self._run("DELETE FROM due WHERE tenant = ? AND contract_no = ? AND area = ? AND ref = ?",
                            [tenant, contract_no, area, ref])
 
     def done(self, due_id: int) -> None:
         self._writing()
-        self._conn.execute("DELETE FROM due WHERE id = ?", [due_id])
+        self._run("DELETE FROM due WHERE id = ?", [due_id])
 
     # -- journal ----------------------------------------------------------------------------
 
     def append_journal(self, entry: Row, keep: int | None = None) -> None:
-        """Add an entry to its tenant's journal. With ``keep``, the tenant keeps about its
-        latest ``keep`` entries: one write in a tenth of ``keep`` (drawn at random, so no
-        pattern of requests escapes it) drops the older ones, so the journal neither grows
-        without limit nor pays for its bound on every write."""
+        """Add an entry to its tenant's journal. Its id is taken under the tenant's lock, so
+        ids follow the order entries are committed in, and a reader paging ``after`` an id
+        misses none. With ``keep``, the tenant keeps about its latest ``keep`` entries: one
+        write in a tenth of ``keep`` (drawn at random, so no pattern of requests escapes it)
+        drops the older ones, so the journal neither grows without limit nor pays for its
+        bound on every write."""
+        self._writing()
+        self.lock(entry["tenant"])
         self.insert("journal", [entry])
         if keep is not None and random.random() < 10 / keep:
-            self._conn.execute(
-                "DELETE FROM journal WHERE tenant = ? AND id <= "
-                "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                [entry["tenant"], entry["tenant"], keep],
-            )
+            self._run("DELETE FROM journal WHERE tenant = ? AND id <= "
+                      "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                      [entry["tenant"], entry["tenant"], keep])
 
     def journal(self, tenant: str, after: int = 0, limit: int = 1000) -> list[Row]:
         return self.all("journal", "SELECT * FROM journal WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
@@ -554,15 +554,17 @@ class Tx:
         if fault is None:
             return None
         self._writing()
+        self.lock(tenant)
         if fault["skip"]:
-            self._conn.execute("UPDATE faults SET skip = skip - 1 WHERE id = ?", [fault["id"]])
+            self._run("UPDATE faults SET skip = skip - 1 WHERE id = ?", [fault["id"]])
             return None
-        self._conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
+        self._run("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [fault["id"]])
         return fault
 
     def clear_faults(self, tenant: str) -> None:
         self._writing()
-        self._conn.execute("DELETE FROM faults WHERE tenant = ?", [tenant])
+        self.lock(tenant)
+        self._run("DELETE FROM faults WHERE tenant = ?", [tenant])
 
 
 #: A due row's contract is whole: not being seeded (its work waits until it is).

@@ -1,8 +1,15 @@
 """Fixtures of this project's own tests: a fresh in-memory emulator per test, driven through
-Flask's test client the way a Cesce client drives the real API."""
+Flask's test client the way a Cesce client drives the real API.
+
+``--store postgresql`` (or a ``postgresql://`` URL; variable CESCE_TEST_STORE) runs the same
+tests on PostgreSQL: every store the tests open in memory is then a schema of its own in that
+database (in a throw-away cluster started for the session when no URL is given), dropped when
+the store closes.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import os
@@ -25,6 +32,11 @@ from hypothesis import settings as hypothesis_settings
 
 from emulator import Settings, create_app
 from emulator.control import call
+from emulator.store import Store
+
+_spec = importlib.util.spec_from_file_location("pg_cluster", Path(__file__).with_name("pg_cluster.py"))
+pg_cluster = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pg_cluster)
 
 _tenants = itertools.count(1)
 
@@ -105,6 +117,65 @@ class Api:
             start = answer.json["client"]["nextEndorsementNo"]
             if start == "0":
                 return pages
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--store", default=os.environ.get("CESCE_TEST_STORE", "sqlite"),
+                     help="where the tests keep state: sqlite (default), postgresql (a throw-away cluster) or a"
+                          " postgresql:// URL [env CESCE_TEST_STORE]")
+
+
+@pytest.fixture(scope="session")
+def postgresql_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The PostgreSQL database the session runs on (``--store``); skips a test that needs one
+    in a session on SQLite."""
+    store = request.config.getoption("--store")
+    if store == "sqlite":
+        pytest.skip("runs on PostgreSQL: --store postgresql")
+    if store != "postgresql":
+        yield store
+        return
+    cluster = pg_cluster.Cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgresql_schema(postgresql_url: str) -> Iterator[str]:
+    """The URL of a fresh, empty schema of the session's PostgreSQL database, dropped after
+    the test."""
+    schema, url = pg_cluster.new_schema(postgresql_url)
+    yield url
+    pg_cluster.drop_schema(postgresql_url, schema)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_in_session(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On PostgreSQL, each store opened in memory is a schema of its own instead."""
+    if request.config.getoption("--store") == "sqlite":
+        yield
+        return
+    url = request.getfixturevalue("postgresql_url")
+    opened, closed = Store.__init__, Store.close
+
+    def open_store(store: Store, path: str = ":memory:", *args: Any, **kwargs: Any) -> None:
+        store._test_schema = None
+        if path == ":memory:":
+            store._test_schema, path = pg_cluster.new_schema(url)
+        opened(store, path, *args, **kwargs)
+
+    def close_store(store: Store) -> None:
+        closed(store)
+        if store._test_schema is not None:
+            pg_cluster.drop_schema(url, store._test_schema)
+            store._test_schema = None
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "__init__", open_store)
+        patch.setattr(Store, "close", close_store)
+        yield
 
 
 @pytest.fixture

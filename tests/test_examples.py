@@ -174,3 +174,20 @@ def test_the_readme_builds_the_image_the_examples_name():
     assert re.search(rf"docker build -t {re.escape(LOCAL_IMAGE)} \.", readme)
     for name in ("github-actions.yml", "gitlab-ci.yml", "docker-compose.yml", "testcontainers/conftest.py"):
         assert f"examples/{name}" in readme
+
+
+def test_the_postgresql_recipe_serves_two_replicas_of_one_database_behind_a_proxy(emulator_url, unused_url):
+    compose = load("postgresql/docker-compose.yml")["services"]
+    replicas = [compose[name] for name in ("replica-1", "replica-2")]
+    database = compose["postgres"]["environment"]
+    url = f"postgresql://{database['POSTGRES_USER']}:{database['POSTGRES_PASSWORD']}@postgres:5432/{database['POSTGRES_DB']}"
+    assert compose["migrate"]["command"] == ["migrate"] and compose["migrate"]["environment"]["CESCE_EMULATOR_STATE"] == url
+    for replica in replicas:
+        assert replica["image"] == LOCAL_IMAGE and replica["environment"]["CESCE_EMULATOR_STATE"] == url
+        assert replica["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert run_health_check(replica["healthcheck"]["test"][1], emulator_url) == 0
+        assert run_health_check(replica["healthcheck"]["test"][1], unused_url) != 0
+    assert f"{PORT}:{PORT}" in compose["proxy"]["ports"]
+    nginx = (EXAMPLES / "postgresql" / "nginx.conf").read_text("utf-8")
+    assert all(f"server {name}:{PORT}" in nginx for name in ("replica-1", "replica-2"))
+    assert "proxy_pass http://cesce;" in nginx

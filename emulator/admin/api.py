@@ -27,6 +27,7 @@ from emulator.areas import SnapshotError
 from emulator.auth.rules import client_id_problem
 from emulator.errors import BusinessError, operator_status
 from emulator.gateway import json_response, services
+from emulator.postgresql import is_url
 from emulator.settings import Settings
 from emulator.store import SANDBOX_TENANT
 from emulator.world import Seeding, SeedingLost, clock_of
@@ -36,6 +37,8 @@ bp.register_blueprint(ui.bp)  # /_emulator/ui, under the same request guards and
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _YAML = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
 _WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+#: Seconds health waits for a connection to the database before it reports it unreachable.
+HEALTH_WAIT = 2
 
 
 @bp.before_request
@@ -151,10 +154,18 @@ def _body():
 @bp.get("/health")
 def health() -> Response:
     cesce = services()
-    cesce.store.ping()
-    store = "memory" if cesce.settings.state == ":memory:" else "sqlite-file"  # never the path: health is open
-    return json_response(200, {"status": "ok", "version": _installed(), "strict": cesce.settings.strict,
-                               "store": store, "pageSize": cesce.settings.page_size})
+    state = cesce.settings.state
+    # Never the path nor the URL: health is open.
+    store = "memory" if state == ":memory:" else "postgresql" if is_url(state) else "sqlite-file"
+    try:
+        cesce.store.ping(HEALTH_WAIT)
+        reachable = True
+    except cesce.store.errors:
+        reachable = False
+    return json_response(200 if reachable else 503, {
+        "status": "ok" if reachable else "unavailable", "version": _installed(), "strict": cesce.settings.strict,
+        "store": store, "database": {"kind": cesce.store.kind, "reachable": reachable},
+        "pageSize": cesce.settings.page_size})
 
 
 @cache

@@ -218,6 +218,26 @@ def test_a_world_restored_into_a_fresh_emulator_answers_every_read_as_before(mac
     assert one.json["debtor"]["endorsementNo"].startswith("3000")
 
 
+
+def test_a_world_exported_from_sqlite_answers_every_read_identically_on_postgresql(machine, tmp_path,
+                                                                                   postgresql_schema, tenant_api):
+    apps = [create_app(Settings(state=str(tmp_path / "state.sqlite3"))), create_app(Settings(state=postgresql_schema))]
+    try:
+        source, restored = (tenant_api(app.test_client(), "erp") for app in apps)
+        assert [app.extensions["cesce"].store.kind for app in apps] == ["sqlite", "postgresql"]
+        tokens = build(source, frozen=True)
+        snapshot = state(source)
+        assert put(restored, snapshot).status_code == 200
+        assert state(restored) == snapshot
+        same(reads(source, tokens["access"], snapshot), reads(restored, tokens["access"], snapshot))
+        for api in (source, restored):
+            api.advance("P30D")
+        same(masked(reads(source, source.bearer, snapshot, dashboard=False)),
+             masked(reads(restored, restored.bearer, snapshot, dashboard=False)))
+    finally:
+        for app in apps:
+            app.extensions["cesce"].store.close()
+
 def test_a_world_restored_under_another_client_id_answers_as_before_with_its_own_tokens(machine, emulator):
     source, copied = emulator().tenant("erp"), emulator().tenant("copy")
     tokens = build(source, frozen=True)
