@@ -53,6 +53,9 @@ T = TypeVar("T")
 SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalog (not a client id)
 #: The core's tables that hold nothing time-bound: a tenant with rows only there has no history.
 _TIMELESS = frozenset({"tenants", "contracts", "counters", "faults", "tenant_settings"})
+#: The journal's draws (Tx.append_journal), apart from the random module's own state, which a
+#: user's seeded tests (Hypothesis's among them) may rely on.
+_DRAW = random.Random()
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
 
@@ -525,7 +528,7 @@ class Tx:
         self._writing()
         self.lock(entry["tenant"])
         self.insert("journal", [entry])
-        if keep is not None and random.random() < 10 / keep:
+        if keep is not None and _DRAW.random() < 10 / keep:
             self._run("DELETE FROM journal WHERE tenant = ? AND id <= "
                       "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
                       [entry["tenant"], entry["tenant"], keep])
