@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
@@ -17,6 +16,17 @@ START = "2026-03-02T09:00:00Z"
 
 def error_of(answer) -> tuple[int, str]:
     return answer.status_code, answer.json["error"]["errorCode"]
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type. (The test client's own encoder spools a
+    large body to a temporary file it never closes.)"""
+    boundary = "claims-test-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
+              f"Content-Type: {kind}\r\n\r\n".encode() + data + b"\r\n" for name, (file_name, kind, data) in files.items()]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class Claims:
@@ -54,10 +64,15 @@ class Claims:
         return self.get("settlements", dossierNo=number)["settlement"] or []
 
     def upload(self, dossier: str, document: str, data: bytes = b"%PDF-1.4 a scanned invoice", name: str = "f.pdf",
-               contract: str = CLAIMS, **fields: Any) -> Any:
-        form = {"documentNo": document, "file": (io.BytesIO(data), name, "application/pdf"), **fields}
+               contract: str = CLAIMS) -> Any:
+        return self.send(dossier, {"documentNo": document}, {"file": (name, "application/pdf", data)}, contract)
+
+    def send(self, dossier: str, fields: dict[str, str], files: dict[str, tuple[str, str, bytes]],
+             contract: str = CLAIMS) -> Any:
+        """POST documents with this multipart/form-data body."""
+        body, content_type = multipart(fields, files)
         return self.api.client.post(f"/{self.api.catalog}/claims/v1/contracts/{contract}/dossiers/{dossier}/documents",
-                                    data=form, content_type="multipart/form-data",
+                                    data=body, content_type=content_type,
                                     headers={"Authorization": f"Bearer {self.api.bearer}"})
 
     def upload_all(self, dossier: str) -> None:
