@@ -47,6 +47,8 @@ def main() -> None:
 @click.option("--threads", type=int, help="Request threads: requests served at once.  [env CESCE_EMULATOR_THREADS; default 200]")
 @click.option("--stall-timeout", type=int, help="Seconds a connection may send nothing in the middle of a request"
                                                 " before it is closed.  [env CESCE_EMULATOR_STALL_TIMEOUT; default 10]")
+@click.option("--journal-limit", type=int, help="Journal entries each tenant keeps, about; the oldest go as new ones"
+                                                " come.  [env CESCE_EMULATOR_JOURNAL_LIMIT; default 100000]")
 @click.option("--durability", type=click.Choice(["process", "power"]),
               help="What an acknowledged write survives: a crash or kill of the process, or also a power loss"
                    " (an fsync per write).  [env CESCE_EMULATOR_DURABILITY; default process]")

@@ -67,6 +67,7 @@ _MESSAGES = {
 SECRET_PARAMETERS = frozenset({"client_secret", "password", "refresh_token", "access_token"})
 #: How much of a request body the journal keeps.
 JOURNAL_BODY = 65536
+DRAIN = 16 * 1024 * 1024  # a larger body refused for its size is not read: the connection closes
 
 
 class GatewayError(Exception):
@@ -273,12 +274,25 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
             files = {name: Upload(part.filename or "", part.mimetype or "application/octet-stream", part.read())
                      for name, part in request.files.items()}
     except RequestEntityTooLarge:
+        _drain()
         raise GatewayError(413) from None
     except (OSError, ValueError):
         # A body the server could not read to its end (a malformed chunked encoding, say).
         raise GatewayError(400, "the request body could not be read") from None
     body = parse_json(raw) if request.mimetype == "application/json" or operation.media_type == "application/json" else None
     return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body, files)
+
+
+def _drain() -> None:
+    """Read and drop the body of a request refused for its size, up to DRAIN bytes: a client
+    still sending it reads no answer until it has sent it, so it would see a broken connection
+    where it should see the 413."""
+    stream, left = request.environ["wsgi.input"], min(request.content_length or 0, DRAIN)
+    while left > 0:
+        chunk = stream.read(min(65536, left))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 @dataclass
@@ -420,7 +434,7 @@ def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str
                 own.get("pageSize") or cesce.settings.page_size, bool(own.get("emptyPageAfterFull")))
     answer = handler(call)
     if world is not None and not world.sandbox and answer.status < 400 and tx.write:
-        tx.append_journal(journal_entry(exchange, answer))  # one commit for the change and its entry
+        tx.append_journal(journal_entry(exchange, answer), cesce.settings.journal_limit)  # one commit for both
         exchange.recorded = True
     return answer
 
@@ -495,8 +509,9 @@ def record(exchange: Exchange, answer: Answer) -> None:
     if exchange.tenant is None:
         return
     entry = journal_entry(exchange, answer)
-    with services().store.transaction() as tx:
-        tx.append_journal(entry)
+    cesce = services()
+    with cesce.store.transaction() as tx:
+        tx.append_journal(entry, cesce.settings.journal_limit)
 
 
 def journal_entry(exchange: Exchange, answer: Answer) -> dict:

@@ -44,6 +44,9 @@ class Settings:
     #: WAL with synchronous=NORMAL) or "power" (also a power loss or OS crash; an fsync per
     #: commit, synchronous=FULL).
     durability: str = "process"
+    #: Journal entries each tenant keeps, about: the oldest go as new ones come, so a
+    #: long-running shared emulator's state does not grow without limit.
+    journal_limit: int = 100_000
     #: Serve HTTPS: with a local CA and a certificate for localhost kept in ``tls_dir``, or with
     #: the user's own ``tls_cert`` and ``tls_key``.
     tls: bool = False
@@ -60,7 +63,7 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "allowed_hosts", tuple(_names(self.allowed_hosts)))
         for name, low, high in (("port", 0, 65535), ("page_size", 1, 100_000), ("threads", 1, 1024),
-                                ("stall_timeout", 1, 3600)):
+                                ("stall_timeout", 1, 3600), ("journal_limit", 10, 10**9)):
             if getattr(self, name) is not None and not low <= getattr(self, name) <= high:
                 raise SettingError(name, f"{getattr(self, name)} is not between {low} and {high}")
         if self.durability not in DURABILITY:

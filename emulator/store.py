@@ -25,6 +25,7 @@ the database itself, never kept by hand.
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
 import threading
@@ -516,8 +517,18 @@ class Tx:
 
     # -- journal ----------------------------------------------------------------------------
 
-    def append_journal(self, entry: Row) -> None:
+    def append_journal(self, entry: Row, keep: int | None = None) -> None:
+        """Add an entry to its tenant's journal. With ``keep``, the tenant keeps about its
+        latest ``keep`` entries: one write in a tenth of ``keep`` (drawn at random, so no
+        pattern of requests escapes it) drops the older ones, so the journal neither grows
+        without limit nor pays for its bound on every write."""
         self.insert("journal", [entry])
+        if keep is not None and random.random() < 10 / keep:
+            self._conn.execute(
+                "DELETE FROM journal WHERE tenant = ? AND id <= "
+                "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                [entry["tenant"], entry["tenant"], keep],
+            )
 
     def journal(self, tenant: str, after: int = 0, limit: int = 1000) -> list[Row]:
         return self.all("journal", "SELECT * FROM journal WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",

@@ -99,3 +99,18 @@ def test_a_chunked_body_over_the_limit_is_a_413_as_with_a_content_length(serve_e
     chunked = _raw(served.url, head + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(big) + big + b"\r\n0\r\n\r\n")
     sized = _raw(served.url, head + b"Content-Length: %d\r\n\r\n" % len(big) + big)
     assert sized.startswith(b"HTTP/1.1 413 ") and chunked.startswith(b"HTTP/1.1 413 "), chunked[:200]
+
+
+@pytest.mark.parametrize("settings", [Settings(journal_limit=10)], ids=["journal-limit-10"])
+def test_a_tenants_journal_keeps_its_latest_entries_only(api, client):
+    other = type(api)(client, "another-tenant")
+    other.get(CLASSIFY, endorsementNo="100")
+    for number in range(25):
+        api.get(CLASSIFY, endorsementNo=str(100 + number))
+    entries = api.operator("GET", "journal")["entries"]
+    # The latest ten, in order: the first requests are gone, the last one is there.
+    assert len(entries) == 10
+    assert entries[-1]["query"] == {"endorsementNo": ["124"]}
+    assert [e["query"]["endorsementNo"][0] for e in entries if e["query"]] == [str(n) for n in range(115, 125)]
+    # Another tenant's journal is its own.
+    assert len(other.operator("GET", "journal")["entries"]) >= 1
