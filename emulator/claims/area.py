@@ -10,8 +10,14 @@ from emulator.areas import Area, Event, ListView, ModelPart, SnapshotError, Snap
 from emulator.claims import api, lifecycle, store
 from emulator.claims.lifecycle import NAME
 from emulator.claims.records import (
+    DOCUMENT_STATUSES,
+    DOCUMENT_TYPES,
+    DOSSIER_STATUSES,
+    NON_PAYMENT_STATUSES,
     PROCESSING,
     RECOVERY,
+    SETTLEMENT_STATUSES,
+    STEPS,
     TABLES,
     Document,
     Dossier,
@@ -24,7 +30,7 @@ from emulator.claims.seeding import seed_claims
 from emulator.risks import rules as risks
 from emulator.sandbox_model import ModelError, SandboxModel
 from emulator.store import migration_files
-from emulator.wire import format_amount, format_date, parse_amount, parse_date, parse_record, render_record
+from emulator.wire import camel, format_amount, format_date, parse_amount, parse_date, parse_record, render_record
 from emulator.world import World, contract
 
 HERE = Path(__file__).resolve().parent
@@ -74,23 +80,55 @@ def state(world: World, contract_no: str) -> dict[str, list[dict]]:
 
 
 def restore(world: World, contract_no: str, part: dict[str, list]) -> None:
-    """The inverse of ``state``, for a snapshot."""
+    """The inverse of ``state``, for a snapshot: each record with its codes in their tables,
+    its numbers in range, and once."""
     for key, (cls, table, kind) in _LISTS.items():
-        rows = []
+        rows, seen = [], set()
         for index, view in enumerate(part[key]):
             try:
-                record = cls(**parse_record(cls, view), contract_no=contract_no, **({"kind": kind} if kind else {}))
+                record = _restored(world, cls, view, contract_no, kind)
             except (TypeError, ValueError) as error:
                 raise SnapshotError(f"{key}/{index}", str(error)) from None
-            rows.append(record.to_row(world.tenant))
+            row = record.to_row(world.tenant)
+            identity = tuple(row[name] for name in store.TABLES[table])
+            if identity in seen:
+                raise SnapshotError(f"{key}/{index}", "the record is in the contract twice")
+            seen.add(identity)
+            rows.append(row)
         store.insert(world.tx, table, rows)
     for index, view in enumerate(part["claimLimits"]):
         try:
-            store.add_limit(world.tx, {"tenant": world.tenant, "contract_no": contract_no,
-                                       "endorsement_no": int(view["endorsementNo"]), "since": parse_date(view["since"]),
-                                       "amount": parse_amount(view["amount"])})
+            endorsement_no = int(view["endorsementNo"])
+            if not 0 < endorsement_no < _LARGEST:
+                raise ValueError(f"endorsementNo {endorsement_no} is out of range")
+            store.add_limit(world.tx, {"tenant": world.tenant, "contract_no": contract_no, "endorsement_no": endorsement_no,
+                                       "since": parse_date(view["since"]), "amount": parse_amount(view["amount"])})
         except (KeyError, TypeError, ValueError) as error:
             raise SnapshotError(f"claimLimits/{index}", f"endorsementNo, since (yyyyMMdd or 0) and amount: {error}") from None
+
+
+#: The fields of each record that hold a code, and the table of mocks/codes/ it is from.
+_CODES = {
+    Dossier: {"status_code": DOSSIER_STATUSES},
+    NonPayment: {"status_code": NON_PAYMENT_STATUSES},
+    Document: {"status_code": DOCUMENT_STATUSES, "document_type_code": DOCUMENT_TYPES},
+    Settlement: {"settlement_status_code": SETTLEMENT_STATUSES},
+    Step: {"step_code": STEPS},
+}
+_LARGEST = 10**12  # numbers beyond any the rules give (and within the store's integers)
+
+
+def _restored(world: World, cls: type, view: dict, contract_no: str, kind: str | None):
+    record = cls(**parse_record(cls, view), contract_no=contract_no, **({"kind": kind} if kind else {}))
+    for name, table in _CODES[cls].items() if cls in _CODES else ():
+        try:
+            world.model.codes[table].key(getattr(record, name))
+        except KeyError:
+            raise ValueError(f"{camel(name)}: {getattr(record, name)!r} is not a code of mocks/codes/{table}.yaml") from None
+    for name, value in vars(record).items():
+        if isinstance(value, int) and not -_LARGEST < value < _LARGEST:
+            raise ValueError(f"{camel(name)}: {value} is out of range")
+    return record
 
 
 # -- what Cesce does on its side (POST /_emulator/events) -----------------------------------

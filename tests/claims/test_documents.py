@@ -133,3 +133,33 @@ def test_a_settlement_appears_exactly_when_the_cover_is_analysed_and_every_docum
         assert bool(claims.settlements(number)) == (analysed and validated == {0, 1, 2})
     finally:
         app.extensions["cesce"].store.close()
+
+
+def test_the_journal_keeps_what_was_uploaded_not_the_bytes(claims):
+    number = claims.opened()
+    document = claims.documents(number)[0]["documentNo"]
+    claims.upload(number, document, b"%PDF secret bytes", name="extracto.pdf")
+    entry = claims.api.operator("GET", "journal")["entries"][-1]
+    assert entry["operation"] == "contributeDocument"
+    assert entry["request"] == f"documentNo={document}&file=<extracto.pdf application/pdf, 17 bytes>"
+
+
+def test_an_unknown_form_field_is_a_finding_and_in_strict_mode_a_refusal(claims):
+    number = claims.opened()
+    document = claims.documents(number)[0]["documentNo"]
+    pdf = {"file": ("f.pdf", "application/pdf", b"%PDF")}
+    assert claims.send(number, {"documentNo": document, "note": "x"}, pdf).status_code == 201
+    entry = claims.api.operator("GET", "journal")["entries"][-1]
+    assert [f["rule"] for f in entry["findings"]] == ["unknown-field"]
+
+    app = create_app(Settings(strict=True))
+    try:
+        strict = Claims(Api(app.test_client(), "strict"))
+        strict.at(START)
+        number = strict.opened()
+        document = strict.documents(number)[0]["documentNo"]
+        refused = strict.send(number, {"documentNo": document, "note": "x"}, pdf)
+        assert error_of(refused) == (400, "1005") and "note" in refused.json["error"]["errorDescription"]
+        assert error_of(strict.send(number, {"documentNo": document}, {**pdf, "extra": pdf["file"]})) == (400, "1005")
+    finally:
+        app.extensions["cesce"].store.close()
