@@ -254,10 +254,14 @@ def _settle(world: World, contract_no: str, held: Dossier) -> None:
 
 
 def _plan_closing(world: World, contract_no: str, held: Dossier) -> None:
-    world.tx.unschedule(world.tenant, contract_no, NAME, f"close:{held.dossier_no}")
-    if closable(world, contract_no, held.dossier_no):
+    """Recovery ends the policy's recoveryPeriod after handling ends: from the moment the
+    dossier becomes closable, not pushed back by what happens after (a document chased)."""
+    ref = f"close:{held.dossier_no}"
+    if not closable(world, contract_no, held.dossier_no):
+        world.tx.unschedule(world.tenant, contract_no, NAME, ref)
+    elif world.tx.due_at(world.tenant, contract_no, NAME, ref) is None:
         policy = policy_of(world, contract_of(world, contract_no))
-        world.schedule(world.now + policy.recovery_period, NAME, contract_no, f"close:{held.dossier_no}")
+        world.schedule(world.now + policy.recovery_period, NAME, contract_no, ref)
 
 
 def closable(world: World, contract_no: str, dossier_no: int) -> bool:

@@ -27,6 +27,7 @@ from emulator.claims.lifecycle import AWAITED, DOSSIERS, NAME, code, key_of
 from emulator.claims.records import (
     AUTOMATIC,
     DOCUMENT_STATUSES,
+    DOSSIER_STATUSES,
     MANUAL,
     NON_PAYMENT_STATUSES,
     PENDING_REASONS,
@@ -42,6 +43,7 @@ from emulator.claims.records import (
     UnpaidSettled,
 )
 from emulator.clock import today
+from emulator.errors import InvalidValue
 from emulator.risks import store as risk_store
 from emulator.risks.policy import Policy
 from emulator.sales import rules as sales
@@ -167,6 +169,7 @@ def receive(world: World, contract_no: str, dossier_no: int, document_no: int, f
 def list_dossiers(world: World, contract_no: str, start: int, size: int, endorsement_no: int | None = None,
                   status_code: str | None = None) -> Page:
     contract(world, contract_no)
+    _check_code(world, DOSSIER_STATUSES, status_code)
     rows = store.dossiers(world.tx, world.tenant, contract_no, start, size + 1, endorsement_no, status_code)
     return _page([Dossier.from_row(row) for row in rows], size, "dossier_no")
 
@@ -215,6 +218,7 @@ def recoveries(world: World, contract_no: str, dossier_no: int) -> list[Recovery
 def list_documents(world: World, contract_no: str, start: int, size: int, dossier_no: int | None = None,
                    status_code: str | None = None) -> Page:
     contract(world, contract_no)
+    _check_code(world, DOCUMENT_STATUSES, status_code)
     rows = store.documents(world.tx, world.tenant, contract_no, start, size + 1, dossier_no, status_code)
     return _page([Document.from_row(row) for row in rows], size, "document_no")
 
@@ -247,6 +251,13 @@ def pending_dates(world: World, contract_no: str, dossier_no: int) -> list[Pendi
                                  pending_reason_code=code(world, PENDING_REASONS, reason),
                                  expected_date=today(at) if at else None))
     return found
+
+
+def _check_code(world: World, table: str, code: str | None) -> None:
+    """A statusCode filter must be one of its table's codes (an unknown one is refused, listing them)."""
+    codes = [entry["code"] for entry in world.model.codes[table].values()]
+    if code is not None and code not in codes:
+        raise InvalidValue(field="statusCode", allowed=", ".join(codes))
 
 
 def _page(records: list, size: int, key: str) -> Page:

@@ -163,3 +163,9 @@ def test_an_unknown_form_field_is_a_finding_and_in_strict_mode_a_refusal(claims)
         assert error_of(strict.send(number, {"documentNo": document}, {**pdf, "extra": pdf["file"]})) == (400, "1005")
     finally:
         app.extensions["cesce"].store.close()
+
+
+def test_an_unknown_status_filter_is_refused_listing_the_codes(claims):
+    for path in ("documents", "dossiers"):
+        answer = claims.api.get(f"claims/v1/contracts/{CLAIMS}/{path}", statusCode="9")
+        assert error_of(answer) == (400, "1004") and "1, 2, 3, 4, 5" in answer.json["error"]["errorDescription"]

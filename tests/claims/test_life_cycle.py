@@ -108,3 +108,15 @@ def test_experts_analyse_a_non_payment_above_the_policys_threshold_and_take_long
     assert claims.get(f"dossiers/{dossier}/non-payments/{internal}")["nonPayment"]["statusCode"] == "2"
     claims.advance("P1D")
     assert claims.get(f"dossiers/{dossier}/non-payments/{internal}")["nonPayment"]["statusCode"] == "3"
+
+
+def test_a_dossier_with_nothing_to_indemnify_closes_when_recovery_ends_whatever_happens_meanwhile(claims):
+    number = claims.opened("15000,00")
+    claims.event("claim-cover-decided", dossierNo=number, internalNo="1", coveredAmount="0,00")
+    assert claims.dossier(number)["statusCode"] == "6"  # nothing indemnifiable: recovery only
+    claims.advance("P30D")  # its documents are chased meanwhile: the closing stays where it was
+    assert {d["statusCode"] for d in claims.documents(number)} == {"2"}
+    claims.advance("P30D")
+    dossier = claims.dossier(number)
+    assert (dossier["statusCode"], dossier["closingDate"]) == (CLOSED, "20260501")
+    assert claims.get(f"dossiers/{number}/non-payments/1")["nonPayment"]["statusCode"] == "4"  # not covered
