@@ -127,3 +127,11 @@ def test_english_texts_follow_the_request_language(claims):
                              {"client": {"languageCode": "EN"}, "nonPayment": {"saleCesceReferenceNo": FREE_SALE,
                                                                                "unpaidAmount": "1,00"}})
     assert answer.json["error"]["errorDescription"] == "NO DOSSIER 99 EXISTS IN THE POLICY"
+
+
+def test_the_documents_example_declaration_is_accepted_on_the_claims_contract(claims, app):
+    document = app.extensions["cesce"].api.document
+    post = document["paths"]["/claims/v1/contracts/{contractNo}/dossiers/{dossierNo}/non-payments"]["post"]
+    example = post["requestBody"]["content"]["application/json"]["example"]
+    answer = claims.api.post(f"claims/v1/contracts/{CLAIMS}/dossiers/0/non-payments", example)
+    assert answer.status_code == 201, answer.json
