@@ -47,3 +47,11 @@ def test_what_the_sandbox_model_leaves_for_later_happens_on_the_clock(claims):
     claims.at(SANDBOX_NOW)
     claims.advance("P3D")  # dossier 1's analysis; dossier 4's payment
     assert [m[2] for m in _milestones(claims)] == ["3", "2", "3", "5", "5", "6", "7"]
+
+
+def test_the_dashboard_shows_the_dossiers_and_their_records(claims):
+    html = claims.api.client.get("/_emulator/ui", query_string={"client_id": claims.api.tenant}).get_data(as_text=True)
+    assert "<h4>Claims dossiers <small>(7)</small></h4>" in html
+    for key in ("nonPayments", "claimDocuments", "settlements", "recoveries", "processingSteps", "recoveryProcedures",
+                "claimLimits"):
+        assert f'data-list="{key}"' in html, key
