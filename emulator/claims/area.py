@@ -56,7 +56,7 @@ def check(model: SandboxModel, contract_doc: dict, where: str) -> None:
             raise ModelError(f"{where}: a claim on sale {claim['saleCesceReferenceNo']}, which the contract does not declare")
     policy = model.policies.get(contract_doc.get("policy", model.default_policy), {})
     for kind in [*policy.get("claims", {}).get("documents", ()), *policy.get("claims", {}).get("dossierDocuments", ())]:
-        if kind not in model.codes["claim-document-types"]:
+        if kind not in model.codes[DOCUMENT_TYPES]:
             raise ModelError(f"{where}: its policy asks for document {kind!r}, not in mocks/codes/claim-document-types.yaml")
 
 

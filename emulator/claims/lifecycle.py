@@ -17,6 +17,7 @@ from emulator.claims.errors import ClaimEventNotAllowed, NoDocument, NoDossier, 
 from emulator.claims.policy import ClaimsPolicy
 from emulator.claims.records import (
     DOCUMENT_STATUSES,
+    DOCUMENT_TYPES,
     DOSSIER_STATUSES,
     NON_PAYMENT_STATUSES,
     PROCESSING,
@@ -125,7 +126,7 @@ def request_documents(world: World, policy: ClaimsPolicy, contract_no: str, doss
     for kind in types:
         number = world.tx.take_number(world.tenant, contract_no, DOCUMENTS, 1)
         save(world, Document(document_no=number, dossier_no=dossier_no, internal_no=internal_no,
-                             document_type_code=code(world, "claim-document-types", kind),
+                             document_type_code=code(world, DOCUMENT_TYPES, kind),
                              status_code=code(world, DOCUMENT_STATUSES, "requested"), request_date=world.today,
                              deadline_date=world.today + _days(policy.document_deadline), status_date=world.today,
                              contract_no=contract_no), "claim_documents", new=True)

@@ -24,6 +24,7 @@ from emulator.claims.errors import (
     UnpaidTooHigh,
 )
 from emulator.claims.lifecycle import AWAITED, DOSSIERS, NAME, code, key_of
+from emulator.claims.policy import ClaimsPolicy
 from emulator.claims.records import (
     AUTOMATIC,
     DOCUMENT_STATUSES,
@@ -117,7 +118,9 @@ def declare_on(world: World, contract_no: str, dossier_no: int, sale: Sale, unpa
     return found
 
 
-def _open(world: World, contract_no: str, endorsement_no: int, policy) -> Dossier:
+def _open(world: World, contract_no: str, endorsement_no: int, policy: ClaimsPolicy) -> Dossier:
+    """A new dossier for the debtor: its own documents asked for, and its endorsement's sales
+    frozen (the sales area hears it)."""
     debtor = risk_store.debtor(world.tx, world.tenant, contract_no, endorsement_no)
     pct = debtor["commercial_risk_cover_pct"] if debtor is not None else 0
     if not pct:
@@ -125,7 +128,7 @@ def _open(world: World, contract_no: str, endorsement_no: int, policy) -> Dossie
     number = world.tx.take_number(world.tenant, contract_no, DOSSIERS, 1)
     held = lifecycle.save(world, Dossier(
         dossier_no=number, endorsement_no=endorsement_no, customer_reference=debtor["customer_reference"] if debtor else None,
-        status_code=code(world, "claim-dossier-statuses", "opened"), opening_date=world.today, status_date=world.today,
+        status_code=code(world, DOSSIER_STATUSES, "opened"), opening_date=world.today, status_date=world.today,
         cover_pct=pct, contract_no=contract_no), "claim_dossiers", new=True)
     lifecycle.add_step(world, contract_no, number, "dossier-opened")
     lifecycle.add_step(world, contract_no, number, "recovery-started", None, RECOVERY)
