@@ -47,6 +47,9 @@ SANDBOX_TENANT = "~sandbox"  # the shared, read-only world of the sandbox catalo
 _TIMELESS = frozenset({"tenants", "contracts", "counters", "faults", "tenant_settings"})
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION = re.compile(r"([0-9]{4})_[a-z0-9_]+\.sql")
+# The journal's trimming draws from its own generator: the random module's shared one belongs to
+# the process (a test drawing examples with Hypothesis sees its state change and fails).
+_TRIM = random.Random()
 
 
 class StoreError(RuntimeError):
@@ -523,7 +526,7 @@ class Tx:
         pattern of requests escapes it) drops the older ones, so the journal neither grows
         without limit nor pays for its bound on every write."""
         self.insert("journal", [entry])
-        if keep is not None and random.random() < 10 / keep:
+        if keep is not None and _TRIM.random() < 10 / keep:
             self._conn.execute(
                 "DELETE FROM journal WHERE tenant = ? AND id <= "
                 "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",

@@ -27,6 +27,7 @@ from emulator.claims.records import (
     Document,
     Dossier,
     NonPayment,
+    R,
     Recovery,
     Settlement,
     Step,
@@ -66,10 +67,12 @@ def contract_of(world: World, contract_no: str) -> Contract:
 
 
 def code(world: World, table: str, key: str) -> str:
+    """The code of ``key`` in a claims code table ("requested" -> "1")."""
     return world.model.codes[table].code(key)
 
 
 def key_of(world: World, table: str, value: str) -> str:
+    """The key of a code in a claims code table ("1" -> "requested")."""
     return world.model.codes[table].key(value)
 
 
@@ -104,7 +107,8 @@ def settlement(world: World, contract_no: str, settlement_no: int) -> Settlement
     return Settlement.from_row(row)
 
 
-def save(world: World, record, table: str, new: bool = False):
+def save(world: World, record: R, table: str, new: bool = False) -> R:
+    """Write a record into its table (a new row, or the one with its key), and give it back."""
     row = record.to_row(world.tenant)
     if new:
         store.insert(world.tx, table, [row])
@@ -115,6 +119,7 @@ def save(world: World, record, table: str, new: bool = False):
 
 def add_step(world: World, contract_no: str, dossier_no: int, step: str, reference: str | None = None,
              kind: str = PROCESSING) -> None:
+    """A processing step (or, by ``kind``, a recovery procedure) of the dossier, today."""
     taken = store.steps(world.tx, world.tenant, contract_no, dossier_no, kind)
     save(world, Step(dossier_no=dossier_no, step_no=len(taken) + 1, step_code=code(world, STEPS, step),
                      step_date=world.today, reference=reference, kind=kind, contract_no=contract_no),
@@ -123,6 +128,8 @@ def add_step(world: World, contract_no: str, dossier_no: int, step: str, referen
 
 def request_documents(world: World, policy: ClaimsPolicy, contract_no: str, dossier_no: int, internal_no: int | None,
                       types: tuple[str, ...]) -> None:
+    """Ask for documents of these types (of one non-payment, or of the dossier when
+    ``internal_no`` is None), each chased if it has not come by the policy's deadline."""
     for kind in types:
         number = world.tx.take_number(world.tenant, contract_no, DOCUMENTS, 1)
         save(world, Document(document_no=number, dossier_no=dossier_no, internal_no=internal_no,
