@@ -55,3 +55,20 @@ def test_the_dashboard_shows_the_dossiers_and_their_records(claims):
     for key in ("nonPayments", "claimDocuments", "settlements", "recoveries", "processingSteps", "recoveryProcedures",
                 "claimLimits"):
         assert f'data-list="{key}"' in html, key
+
+
+def test_a_scenario_whose_claim_cannot_happen_is_refused_and_leaves_nothing_behind(claims):
+    contract = {"contractNo": "10900000001", "debtors": [{"endorsementNo": "1", "countryCode": "ES", "taxCode": "B1",
+                                                          "status": "in-force", "requested": "1000,00", "since": "-P100D"}],
+                "sales": [{"saleCesceReferenceNo": "1", "endorsementNo": "1", "invoiceNo": "A", "invoiceDate": "-P50D",
+                           "maturityDate": "-P5D", "amount": "500,00", "status": "rated"}],
+                "claims": [{"saleCesceReferenceNo": "1", "amount": "500,00", "declared": "-P2D",
+                            "steps": [{"at": "-P1D", "do": "close"}]}]}
+    seed = claims.api.client.post("/_emulator/scenarios", json={"contracts": [contract]},
+                                  query_string={"client_id": claims.api.tenant})
+    assert (seed.status_code, seed.json["errorCode"]) == (400, "4013")  # nothing was paid: it cannot close
+    contract["claims"][0]["steps"] = [{"at": "-P1D", "do": "analyse"}]
+    again = claims.api.client.post("/_emulator/scenarios", json={"contracts": [contract]},
+                                   query_string={"client_id": claims.api.tenant})
+    assert again.status_code == 200, again.json
+    assert claims.get("dossiers/1/non-payments/1", contract="10900000001")["nonPayment"]["coveredAmount"] == "500,00"
