@@ -94,6 +94,8 @@ class Operation:
     media_type: str | None = None
     paging: Paging | None = None
     secured: bool = True  # False: the operation declares no security (the token endpoint)
+    #: The largest body the gateway takes for it (``x-cesce-max-body``; None: the app's limit).
+    max_body: int | None = None
 
     def flask_rules(self) -> list[str]:
         path = self.path.replace("{", "<").replace("}", ">")
@@ -173,6 +175,7 @@ class ApiDocument:
             "media_type": media_type,
             "paging": resolved.get("x-cesce-paging"),
             "secured": bool(security),
+            "max_body": resolved.get("x-cesce-max-body"),
         }
 
 

@@ -57,6 +57,12 @@ class InvalidContentType(BusinessError):
     key = "invalid_content_type"
 
 
+class NotMultipart(BusinessError):
+    """An operation that takes a file (a claims document) was not sent multipart/form-data."""
+
+    key = "multipart_required"
+
+
 class UnknownParameter(BusinessError):
     """Strict mode: a query parameter the operation does not have (API gateways pass them on,
     so a misspelt one is silently ignored: the guide's own "nextEndorsment" re-reads page 1)."""

@@ -49,7 +49,7 @@ from emulator.clock import parse_duration
 from emulator.errors import BusinessError, InvalidJson, NotFoundError, SandboxNotFound
 from emulator.replay import cases
 from emulator.store import Tx, WriteNeeded
-from emulator.validation import NOT_JSON, Finding, parse_json, read_body, read_path, read_query
+from emulator.validation import MULTIPART, NOT_JSON, Finding, Upload, parse_json, read_body, read_multipart, read_path, read_query
 from emulator.world import Seeding, TenantState, World, enter, save_clock, tenant_state
 
 _MESSAGES = {
@@ -217,6 +217,8 @@ class Incoming:
     form: dict[str, str] | None
     raw: bytes
     json: Any
+    #: The file parts of a multipart/form-data body, by name.
+    files: dict[str, Upload] = field(default_factory=dict)
 
     @cached_property
     def language(self) -> str:
@@ -254,24 +256,31 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
 
 
 def _incoming(catalog: str, operation: Operation) -> Incoming:
+    if operation.max_body is not None:
+        request.max_content_length = operation.max_body
+    form, files = None, {}
     try:
         raw = request.get_data(cache=True)
         # A chunked body says no length up front: Werkzeug reads it up to the limit and stops
         # there without a word, so a byte past the limit is what tells an over-long body.
-        if request.content_length is None and len(raw) >= current_app.config["MAX_CONTENT_LENGTH"] \
+        if request.content_length is None and len(raw) >= request.max_content_length \
                 and request.environ["wsgi.input"].read(1):
             raise RequestEntityTooLarge()
+        if operation.media_type == "application/x-www-form-urlencoded":
+            form = request.form.to_dict()
+        elif operation.media_type == MULTIPART and request.mimetype == MULTIPART:
+            # Parsed from the body read above (Werkzeug keeps it), within the same limit.
+            form = request.form.to_dict()
+            files = {name: Upload(part.filename or "", part.mimetype or "application/octet-stream", part.read())
+                     for name, part in request.files.items()}
     except RequestEntityTooLarge:
         _drain()
         raise GatewayError(413) from None
     except (OSError, ValueError):
         # A body the server could not read to its end (a malformed chunked encoding, say).
         raise GatewayError(400, "the request body could not be read") from None
-    form = None
-    if operation.media_type == "application/x-www-form-urlencoded":
-        form = request.form.to_dict()
     body = parse_json(raw) if request.mimetype == "application/json" or operation.media_type == "application/json" else None
-    return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body)
+    return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body, files)
 
 
 def _drain() -> None:
@@ -302,7 +311,10 @@ def _read(incoming: Incoming, params: dict[str, str], strict: bool) -> _Read:
         read_path(op.params, params)
         query, findings = read_query(op.query, request.args.to_dict(flat=False), strict)
         body: dict[str, Any] = incoming.form or {}
-        if op.body is not None and incoming.form is None:
+        if op.media_type == MULTIPART:
+            body, more = read_multipart(op.body, incoming.form, incoming.files, strict)
+            findings += more
+        elif op.body is not None and incoming.form is None:
             if incoming.json is NOT_JSON:
                 raise InvalidJson()
             body, more = read_body(op.body, incoming.json, request.content_type, strict)
@@ -430,7 +442,9 @@ def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str
 def _journal_text(incoming: Incoming) -> str | None:
     if incoming.form is not None:
         secrets = SECRET_PARAMETERS
-        return "&".join(f"{k}={'***' if k in secrets else v}" for k, v in incoming.form.items()) or None
+        fields = [f"{k}={'***' if k in secrets else v}" for k, v in incoming.form.items()]
+        fields += [f"{name}=<{part.file_name} {part.content_type}, {len(part.data)} bytes>" for name, part in incoming.files.items()]
+        return "&".join(fields) or None
     return incoming.raw[:JOURNAL_BODY].decode("utf-8", "replace") or None
 
 

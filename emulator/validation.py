@@ -26,6 +26,7 @@ from emulator.errors import (
     InvalidJson,
     InvalidValue,
     MissingField,
+    NotMultipart,
     UnknownField,
     UnknownParameter,
     WrongFieldName,
@@ -51,6 +52,16 @@ class Finding:
 
 #: What a body that is not JSON at all parses to (json.loads never returns it).
 NOT_JSON = object()
+MULTIPART = "multipart/form-data"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart/form-data body."""
+
+    file_name: str
+    content_type: str
+    data: bytes
 
 
 def parse_json(raw: bytes) -> Any:
@@ -77,6 +88,48 @@ def read_body(schema: dict, body: Any, content_type: str | None, strict: bool) -
         raise InvalidJson()
     data, more = _read(schema, body, strict)
     return data, findings + more
+
+
+def read_multipart(schema: dict, form: dict[str, str] | None, files: dict[str, Upload],
+                   strict: bool) -> tuple[dict, list[Finding]]:
+    """A multipart/form-data body (its text fields ``form``, None when the body was not
+    multipart at all, and its ``files``) against the document's schema of it: the text fields
+    are read as a JSON body's are, and each binary property (``format: binary``) must come as a
+    file part."""
+    if form is None:
+        raise NotMultipart()
+    text, binary = _multipart_parts(schema)
+    for name in binary:
+        if name in form and name not in files:
+            raise InvalidFormat(field=name, expected="a file part")
+    data, findings = _read(text, {key: value for key, value in form.items() if key not in binary}, strict)
+    missing = [name for name in schema.get("required", ()) if name in binary and name not in files]
+    if missing:
+        raise MissingField(field=missing[0])
+    for name, upload in files.items():
+        if name in binary:
+            data[name] = upload
+        elif strict:
+            raise UnknownField(field=name)
+        else:
+            findings.append(Finding(name, "unknown-field", f"{name} is not a file part of this operation; ignored"))
+    return data, findings
+
+
+_MULTIPART_PARTS: dict[int, tuple[dict, dict, frozenset[str]]] = {}
+
+
+def _multipart_parts(schema: dict) -> tuple[dict, frozenset[str]]:
+    """(the schema of the text fields, the names of the file parts), made once per schema: the
+    text schema is validated many times, and its compiled validator is keyed by identity."""
+    entry = _MULTIPART_PARTS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        properties = schema.get("properties", {})
+        binary = frozenset(name for name, prop in properties.items() if prop.get("format") == "binary")
+        text = {**schema, "properties": {k: v for k, v in properties.items() if k not in binary},
+                "required": [name for name in schema.get("required", ()) if name not in binary]}
+        entry = _MULTIPART_PARTS[id(schema)] = (schema, text, binary)
+    return entry[1], entry[2]
 
 
 def _is_json(content_type: str | None) -> bool:

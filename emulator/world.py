@@ -216,10 +216,10 @@ def seed_in_steps(store: Store, model: SandboxModel, tenant: str, scenario: dict
     def renew(tx: Tx, until: datetime | None) -> None:
         """Move the lease on (None: the contracts are whole), unless it was lost meanwhile."""
         for number in latest:
-            if not tx.mark_seeding(tenant, number, until, held[0]):
+            if not tx.mark_seeding(tenant, number, until, held[-1]):
                 raise SeedingLost(f"contract {number} was reset while it was being seeded")
         if until is not None:
-            held[0] = until
+            held.append(until)
 
     def resume(tx: Tx) -> None:
         renew(tx, system_now() + SEED_LEASE)
@@ -234,7 +234,9 @@ def seed_in_steps(store: Store, model: SandboxModel, tenant: str, scenario: dict
         with store.transaction() as tx:
             for number in latest:
                 row = tx.contract(tenant, number)
-                if row is not None and row["seeding_until"] == held[0]:
+                # A step that renewed the lease may have been rolled back with the failure, the
+                # contract keeping an earlier lease: any lease this seeding held is its own.
+                if row is not None and row["seeding_until"] in held:
                     tx.delete_contract(tenant, number)
         raise
     return [doc["contractNo"] for doc in docs]

@@ -64,25 +64,25 @@ def test_with_nothing_due_the_committee_button_is_disabled(api, client):
 
 
 def test_a_list_of_records_an_area_adds_to_the_state_gets_a_table_of_its_own(api, client, monkeypatch):
-    # What a future area (claims, say) puts in /_emulator/state shows without any template change.
+    # What a future area (sureties, say) puts in /_emulator/state shows without any template change.
     real = rules.state
 
-    def with_dossiers(*args, **kwargs):
+    def with_bonds(*args, **kwargs):
         state = real(*args, **kwargs)
         for contract in state["contracts"]:
-            contract["dossiers"] = [{"dossierNo": "7", "amount": "1000,00", "note": "", "dueAt": None},
-                                 {"dossierNo": "8", "amount": "250,00", "note": "", "dueAt": "2026-02-01T00:00:00Z"}]
+            contract["bonds"] = [{"bondNo": "7", "amount": "1000,00", "note": "", "dueAt": None},
+                                 {"bondNo": "8", "amount": "250,00", "note": "", "dueAt": "2026-02-01T00:00:00Z"}]
         return state
 
-    monkeypatch.setattr(rules, "state", with_dossiers)
+    monkeypatch.setattr(rules, "state", with_bonds)
     api.seed("guide-pending-example")
     html = page(client, api.tenant)
-    table = html.split('data-list="dossiers"', 1)[1].split("</table>", 1)[0]
+    table = html.split('data-list="bonds"', 1)[1].split("</table>", 1)[0]
     headers = [name.replace("<wbr>", "") for name in re.findall(r"<th>([\w<>]+)</th>", table)]
-    assert headers == ["dossierNo", "amount", "dueAt", "record"]  # the fields filled in some record, then the whole record
+    assert headers == ["bondNo", "amount", "dueAt", "record"]  # the fields filled in some record, then the whole record
     assert '<td data-field="amount">250,00</td>' in table
     assert '<td data-field="dueAt">2026-02-01 00:00:00 UTC</td>' in table
-    assert "<h4>dossiers <small>(2)</small></h4>" in html
+    assert "<h4>bonds <small>(2)</small></h4>" in html
 
 
 def test_the_sales_show_with_their_calendar_window_and_no_limit_buttons(api, client):

@@ -127,7 +127,7 @@ def test_a_clock_jump_as_a_fresh_tenants_first_contact_decides_its_pending_reque
 def test_a_fresh_tenants_state_shows_every_mock_contract(api):
     state = api.operator("GET", "state")
     assert [c["contractNo"] for c in state["contracts"]] == ["10100000001", "10100000003", "10200000002", "10300000004",
-                                                             "10400000005", "10500000006", "10500000007"]
+                                                             "10400000005", "10500000006", "10500000007", "10600000008"]
 
 
 # Guide §3.2: "Las clasificaciones pueden: Reducirse. Cancelarse. Ampliarse. Modificarse por

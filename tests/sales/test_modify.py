@@ -93,8 +93,9 @@ def test_rules_4_and_6_no_modification_in_these_statuses(sales, january, sale, s
 
 
 # "5. No se permite la modificación de ventas que estén asignadas a un suplemento de clasificación
-# afectado por un expediente de impago en la misma póliza." Claims are not emulated yet: the sales
-# area listens for what a claims area will announce when it opens a dossier on an endorsement.
+# afectado por un expediente de impago en la misma póliza." The sales area listens for what the
+# claims area announces when a dossier opens on an endorsement: here the announcement alone
+# (tests/claims/test_declare.py opens a dossier through the API).
 def test_rule_5_no_modification_once_a_claims_dossier_opens_on_the_endorsement(sales, january, app):
     sale = {"saleCesceReferenceNo": "1000001"}  # debtor 100
     other = {"saleCesceReferenceNo": "1000002"}  # debtor 107
