@@ -336,9 +336,9 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
             # Its use is committed; now its events, then its latency and answer, in no transaction.
             if admitted.fault["events"]:
                 _fault_events(admitted.caller.tenant, admitted.fault)
+            exchange.dropped = bool(admitted.fault["drop_connection"])  # whatever the answer
             _allow(admitted, op, exchange)
             inject(admitted.fault, incoming.language, params.get("contractNo"))
-            exchange.dropped = bool(admitted.fault["drop_connection"])
             faulted, reading = True, reads
             continue
         _allow(admitted, op, exchange)
