@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -144,3 +146,15 @@ def test_a_dropped_connection_is_a_fault_of_the_tasks_operation_without_a_status
     assert scenario.summary() == "records: 2 invoices on a debtor in force; fault connection dropped after the " \
                                  "work x1 on createSale after 1 good request(s)"
     assert Fault("list", 503, drop=True).problems() == ["drop: on list (the task's operation), without a status"]
+
+
+def test_the_task_declarations_load_neither_the_emulator_app_nor_the_sandbox_model():
+    """cesce-contract reads every task to build its options, before it can say the kit extra is
+    missing: a declaration that loaded the Sandbox Model (every area, Flask) would make that
+    one line wait seconds on a first run."""
+    probe = ("import sys, contract_tests.cli; "
+             "print(sorted(name for name in ('flask', 'jsonschema', 'hypothesis') if name in sys.modules))")
+
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+
+    assert loaded.strip() == "[]"

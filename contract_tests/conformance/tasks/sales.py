@@ -32,6 +32,7 @@ from contract_tests.conformance.scenarios import Fault, Scenario, define
 from contract_tests.conformance.seeding import CONTRACT_NO
 from contract_tests.conformance.tasks import Change, Context, Keyed, Kind, Records, Task
 from contract_tests.conformance.truth import amount, number
+from emulator import resources
 from emulator.clock import format_instant, parse_instant
 from emulator.sales.errors import BothDebtorIdentifiers, DuplicateSale
 from emulator.sales.records import REASONS, STATUSES
@@ -57,8 +58,15 @@ def _reason(key: str) -> str:
     return _model().code(REASONS, key)
 
 
+def _error(error: type) -> str:
+    """A business error's errorCode, read from the bundled mocks/codes/errors.yaml alone (the
+    whole Sandbox Model loads every area, which would slow every cesce-contract command)."""
+    return resources.load_yaml(resources.mocks_dir() / "codes" / "errors.yaml")[error.key]["errorCode"]
+
+
 #: Cesce's answer to a true duplicate, and to a sale naming its debtor twice.
-DUPLICATE, BOTH = (_model().errors[error.key]["errorCode"] for error in (DuplicateSale, BothDebtorIdentifiers))
+DUPLICATE, BOTH = _error(DuplicateSale), _error(BothDebtorIdentifiers)
+REFUSALS = frozenset({DUPLICATE, BOTH})
 
 # -- sales-declare -----------------------------------------------------------------------------
 
@@ -289,7 +297,7 @@ SALES_DECLARE = Task(
     rule=("for each invoice, keyed by invoiceNo, the saleCesceReferenceNo, statusCode and reasonStatusCode of the one "
           "sale Cesce holds of it (a rejection with its reason; a duplicate answer means the sale Cesce already "
           "holds); each declaration names its debtor once, in Cesce's amount and date formats"),
-    reads=None, acts=DECLARE, writes=frozenset({DECLARE}), refusals=frozenset({DUPLICATE, BOTH}), short="declare",
+    reads=None, acts=DECLARE, writes=frozenset({DECLARE}), refusals=REFUSALS, short="declare",
     key="invoiceNo", noun="invoice", judged=DECLARED,
     kinds=DECLARE_KINDS, paged="rated", typical=DECLARE_TYPICAL,
     seed=seed_declare, records=sales, expected=declared, input=_given,
