@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from contract_tests.conformance import Fault, Scenario, catalogue
-from contract_tests.conformance.tasks.sales import cesce_amount, invoices
+from contract_tests.conformance.tasks.sales import cesce_amount
+from contract_tests.conformance.tasks.sales_declare import invoices
 
 # Each broken copy, the scenario that catches it, its verdict, and the first wrong request or
 # record (a regular expression).

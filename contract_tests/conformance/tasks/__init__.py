@@ -1,13 +1,14 @@
 """What a client can be asked to do, each task declared in one place.
 
 A task is a ``Task`` in a module of this package that lists it in ``TASKS``: the list operation
-it reads (or the operation it sends, for a task that writes), the records it keeps (their key and the fields judged), the kinds of record a scenario
-counts and how they are seeded, what the client should hold after a run, what it starts from
-(CESCE_OUTPUT) and what it is given (CESCE_INPUT), what Cesce may change while it works, and the
-named scenarios of its own. The engine (scenarios, runner, judge, report, search) reads
+it reads (or the operation it sends, for a task that writes), the records it keeps (their key
+and the fields judged), the kinds of record a scenario counts and how they are seeded, what the
+client should hold after a run, what it starts from (CESCE_OUTPUT) and what it is given
+(CESCE_INPUT), what Cesce may change while it works, and the named scenarios of its own. The engine (scenarios, runner, judge, report, search) reads
 declarations and nothing else, so a new task is a new module here (or a ``register(task)``
 from elsewhere), not edits across the kit; ``contract_tests/conformance/tasks/risks.py``
-declares portfolio-sync and movements-sync, ``sales.py`` sales-declare and sales-sync.
+declares portfolio-sync and movements-sync, ``sales.py`` sales-sync and ``sales_declare.py``
+sales-declare.
 """
 
 from __future__ import annotations
