@@ -194,7 +194,7 @@ class Scenario:
             parts.append(f"clock from {self.start}")
         parts += [f"fault {fault.describe(self.operation)}" for fault in self.faults]
         if self.token_expiries:
-            parts.append(f"token expires {_times(self.token_expiries)} mid-sync"
+            parts.append(f"token expires {_times(self.token_expiries)} mid-{'sync' if self.declared.reads else 'run'}"
                          + (", refresh tokens revoked" if self.revoke_refresh else ""))
         if self.during:
             parts.append("Cesce changes mid-sync: " + ", ".join(self.during))

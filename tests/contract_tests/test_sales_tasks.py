@@ -139,13 +139,13 @@ def test_the_erps_invoices_name_both_identifiers_in_the_erps_own_formats():
 
 
 def test_a_dropped_connection_is_a_fault_of_the_tasks_operation_without_a_status():
-    recipe = {"name": "x", "task": "sales-declare", "records": {"rated": 2},
+    recipe = {"name": "x", "task": "sales-declare", "records": {"rated": 2}, "token_expiries": 1,
               "faults": [{"operation": "list", "status": None, "drop": True, "skip": 1}]}
 
     scenario = Scenario.from_document(recipe)
 
-    assert scenario.summary() == "records: 2 invoices on a debtor in force; fault connection dropped after the " \
-                                 "work x1 on createSale after 1 good request(s)"
+    assert scenario.summary() == ("records: 2 invoices on a debtor in force; fault connection dropped after the "
+                                  "work x1 on createSale after 1 good request(s); token expires once mid-run")
     assert Fault("list", 503, drop=True).problems() == ["drop: on list (the task's operation), without a status"]
 
 
