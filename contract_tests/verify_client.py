@@ -35,13 +35,21 @@ The command runs through the shell once per scenario run, with these variables s
   CESCE_BASE_URL       catalog base, e.g. http://127.0.0.1:8080/dev
   CESCE_TOKEN_URL      {{CESCE_BASE_URL}}/oauth2/v1/token
   CESCE_CLIENT_ID, CESCE_CLIENT_SECRET, CESCE_USERNAME, CESCE_PASSWORD
-  CESCE_CONTRACT_NO    the contract to sync
+  CESCE_CONTRACT_NO    the contract to work on
   CESCE_TASK           the task's name
   CESCE_OUTPUT         a file: write there, as a JSON list, the records the client now
                        believes current (for the risk tasks, debtor records with at least
-                       endorsementNo, statusCode, creditLimitGranted). For movements-sync it
-                       already holds the records the client had: merge the movements into them.
-  CESCE_INPUT          for a task that gives the client input, a file holding it (JSON)
+                       endorsementNo, statusCode, creditLimitGranted; for sales-sync, sales
+                       with saleCesceReferenceNo, statusCode, reasonStatusCode, currencyAmount,
+                       accruedPremium; for sales-declare, one record per invoice with
+                       invoiceNo, saleCesceReferenceNo, statusCode, reasonStatusCode). For
+                       movements-sync and sales-sync it already holds the records the client
+                       had: merge the movements into them. For sales-declare, a second run
+                       finds there what the first one wrote.
+  CESCE_INPUT          for a task that gives the client input, a file holding it (JSON); for
+                       sales-declare the ERP's invoices: invoiceNo, invoiceDate and
+                       maturityDate ("2026-01-10"), amount ("1234.56"), currency, and the
+                       debtor's endorsementNo and customerReference (send one of them)
 
 \b
 Each run is judged on
@@ -49,11 +57,12 @@ Each run is judged on
             compare by value, to the cent.
   requests  the emulator's journal: requests Cesce would take; one token reused until it
             expires, renewed with the latest refresh token, or the password grant when the
-            refresh is refused (invalid_grant); every page read until nextEndorsementNo "0",
-            however short, and none after; 429/503 retried after at least {RETRY_AFTER_SHARE:.0%} of
+            refresh is refused (invalid_grant); every page read until its cursor says
+            the last (nextEndorsementNo "0", initialValue ""), however short, and none after; 429/503 retried after at least {RETRY_AFTER_SHARE:.0%} of
             Retry-After, or {MIN_BACKOFF:g} s without one; nothing but what the task does.
-  errors    an answer whose errorCode is not "0" (even on a 200), or a 500, may end a run in
-            error, leaving CESCE_OUTPUT as it was; exiting 0 with part of a list fails.
+  errors    an answer whose errorCode is not "0" (even on a 200), a 500 or a dropped
+            connection may end a run in error, leaving CESCE_OUTPUT as it was; exiting 0
+            with part of a list fails.
 
 \b
 Exit status: 0 every scenario passed; 1 a scenario failed (the report says which, the first

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from emulator.admin import api as admin_api
 from emulator.api_document import ApiDocument
 from emulator.areas import Area, Areas, discover
-from emulator.gateway import GatewayError, blueprint
+from emulator.gateway import GatewayError, blueprint, dropping
 from emulator.replay import cases
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, areas: Areas | None = None) -> 
         if area.operations:
             app.register_blueprint(blueprint(area.name, area.operations, api, guard))
     app.register_blueprint(admin_api.bp)
+    app.wsgi_app = dropping(app.wsgi_app)
 
     @app.errorhandler(HTTPException)
     def gateway_error(error: HTTPException) -> Response:

@@ -8,7 +8,8 @@ document and the catalogs give it, through one pipeline, in order:
 2. the tenant's clock and settings, and the oldest injected fault matching the request,
    consumed; a fault may move the tenant's clock first, then carry out Cesce-side events;
 3. the token's expiry on the tenant's clock (401) and its scope (403);
-4. the fault's latency and answer (a gateway 429, 503...; or Cesce's error envelope);
+4. the fault's latency and answer (a gateway 429, 503...; or Cesce's error envelope; or, for
+   a dropped connection, none: the request goes on, and its answer is never sent);
 5. the request against the document: path parameters, query, body (400);
 6. the operation's handler, in the tenant's world caught up with its clock;
 7. the journal entry, with what the emulator noticed in the request, at the instant the request
@@ -29,6 +30,7 @@ errors.py gives them.
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from collections.abc import Callable
@@ -205,6 +207,8 @@ class Exchange:
     request_text: str | None = None
     findings: list[Finding] = field(default_factory=list)
     recorded: bool = False
+    #: A fault drops the connection once the request is carried out.
+    dropped: bool = False
 
 
 @dataclass
@@ -249,7 +253,7 @@ def _view(operation: Operation, handler: Handler, guard: Guard) -> Callable[...,
             answer = GatewayError(503, str(seeding), {"Retry-After": "1"}).answer()
         if not exchange.recorded:
             record(exchange, answer)
-        return answer.response()
+        return _dropped() if exchange.dropped else answer.response()
 
     view.__name__ = operation.operation_id
     return view
@@ -358,6 +362,7 @@ def _serve(incoming: Incoming, handler: Handler, guard: Guard, params: dict[str,
             # Its use is committed; now its events, then its latency and answer, in no transaction.
             if admitted.fault["events"]:
                 _fault_events(admitted.caller.tenant, admitted.fault)
+            exchange.dropped = bool(admitted.fault["drop_connection"])  # whatever the answer
             _allow(admitted, op, exchange)
             inject(admitted.fault, incoming.language, params.get("contractNo"))
             faulted, reading = True, reads
@@ -479,6 +484,31 @@ def inject(fault: dict, language: str = "ES", contract_no: str | None = None) ->
     if fault["status"]:
         headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
         raise GatewayError(fault["status"], "injected fault", headers)
+
+
+#: The WSGI environ key that marks a request whose connection a fault drops.
+DROP = "cesce.drop_connection"
+
+
+def _dropped() -> Response:
+    """The answer of a request whose connection a fault drops: marked, for ``dropping``."""
+    request.environ[DROP] = True
+    return Response(b"", 500)
+
+
+def dropping(wsgi_app: Callable) -> Callable:
+    """The WSGI app around ``wsgi_app`` that drops the connections a fault marked: it raises a
+    ConnectionResetError before the server has sent a byte, which Werkzeug's server and
+    cheroot both take for a client gone, closing the connection without a status line."""
+
+    def app(environ: dict, start_response: Callable) -> Any:
+        body = wsgi_app(environ, start_response)
+        if environ.get(DROP):
+            getattr(body, "close", lambda: None)()
+            raise ConnectionResetError(errno.ECONNRESET, "injected fault: the connection drops before the answer")
+        return body
+
+    return app
 
 
 def _fault_events(tenant: str, fault: dict) -> None:

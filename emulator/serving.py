@@ -68,17 +68,30 @@ class AccessLog:
             seen["length"] = next((v for k, v in headers if k.lower() == "content-length"), "-")
             return start_response(status, headers, exc_info)
 
-        body = self.app(environ, started)
+        try:
+            # Called now, not when the body is first read: an app that drops the connection
+            # (an injected fault) must raise before cheroot sends the status line.
+            body = self.app(environ, started)
+        except ConnectionResetError:
+            self._line(environ, {"status": "dropped"}, start)
+            raise
+        return self._logged(body, environ, seen, start)
+
+    def _logged(self, body: Iterable[bytes], environ: dict, seen: dict[str, Any], start: float) -> Iterable[bytes]:
         try:
             yield from body
         finally:
             if hasattr(body, "close"):
                 body.close()
-            query = SECRET.sub(r"\1***", environ.get("QUERY_STRING", ""))
-            target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
-            access.info('%s "%s %s %s" %s %s %.4f', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
-                        target, environ.get("SERVER_PROTOCOL"), seen.get("status", "-"), seen.get("length", "-"),
-                        time.perf_counter() - start)
+            self._line(environ, seen, start)
+
+    @staticmethod
+    def _line(environ: dict, seen: dict[str, Any], start: float) -> None:
+        query = SECRET.sub(r"\1***", environ.get("QUERY_STRING", ""))
+        target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        access.info('%s "%s %s %s" %s %s %.4f', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
+                    target, environ.get("SERVER_PROTOCOL"), seen.get("status", "-"), seen.get("length", "-"),
+                    time.perf_counter() - start)
 
 
 def _adapter(credentials: Credentials):

@@ -39,8 +39,9 @@ class Finding:
 class RunEvidence:
     """Everything known about one run of the client: the journal's entries, how it ended, what
     it should hold (``expected``) and should have held before (``before``), the task's records
-    in the state at its end, the faults posted for it, and the records Cesce changed while it
-    read (``either``: their version before the change, None when they were not expected then)."""
+    in the state at its end, the faults posted for it, the records Cesce changed while it
+    read (``either``: their version before the change, None when they were not expected then),
+    and what CESCE_INPUT held (``given``, None for a task without input)."""
 
     number: int
     task: Task
@@ -52,6 +53,7 @@ class RunEvidence:
     records: Records
     faults: list[dict[str, Any]] = field(default_factory=list)
     either: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    given: Records | None = None
 
 
 def describe(entry: dict[str, Any]) -> str:

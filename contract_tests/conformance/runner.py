@@ -88,7 +88,7 @@ def _run(target: Target, client: Client, scenario: Scenario, timeout: float, wor
         records, now = _state(control, scenario)
         expected = task.expected(records, now, before, given)
         evidence = RunEvidence(number, task, target.catalog, entries, outcome, expected, before, records, faults,
-                               _changed(task, either, expected))
+                               _changed(task, either, expected), given)
         findings = judge(evidence)
         result.findings += findings
         result.outcomes.append(outcome)
@@ -151,9 +151,11 @@ def _execute(control: Control, launch: Launch, scenario: Scenario, timeout: floa
 
 
 def requests_needed(scenario: Scenario) -> int:
-    """About how many requests a careful client sends in one run; a client sending over ten
-    times as many (and 50 more) is stopped as looping."""
-    pages = scenario.listed // scenario.size + 1 + int(scenario.empty_page_after_full)
+    """About how many requests a careful client sends in one run (a page of its list, or two
+    for each record of a task that sends one, which may have to look it up); a client sending
+    over ten times as many (and 50 more) is stopped as looping."""
+    size = scenario.size
+    pages = (scenario.listed // size + 1 + int(scenario.empty_page_after_full)) if size else 2 * scenario.listed
     faults = sum(f.times + f.skip for f in scenario.faults)
     return pages + 2 + faults + 3 * scenario.token_expiries + 2 * int(scenario.revoke_refresh) + 2
 

@@ -7,7 +7,8 @@ document, tenant settings, faults and events. Each task (``contract_tests.confor
 has a catalogue of named scenarios: the engine's, made from the task's declaration (page
 boundaries, pages shorter than the page size, an empty page after a full one, token expiries
 and a revoked refresh token, 429/503, Cesce's error envelope on a 200 and on a 4xx, a 500,
-slow pages), then the task's own; and a hypothesis strategy that mixes the same ingredients.
+slow pages; for a task that reads no list, those that do not page, aimed at the operation it
+sends), then the task's own; and a hypothesis strategy that mixes the same ingredients.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ ENVELOPE_STATUSES = (200, 400, 403, 404, 409, 500)
 MAX_EXPIRIES = 5
 
 
-def page_size(task_name: str) -> int:
-    """Records a page of the task's list holds, as the document declares it (Cesce's 500)."""
-    return document.paging(task(task_name).reads).size
+def page_size(task_name: str) -> int | None:
+    """Records a page of the task's list holds, as the document declares it (Cesce's 500);
+    None for a task that reads no list."""
+    reads = task(task_name).reads
+    return document.paging(reads).size if reads else None
 
 
 def boundaries(size: int) -> tuple[int, ...]:
@@ -47,11 +50,12 @@ def boundaries(size: int) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class Fault:
     """Something that goes wrong during the first run. ``operation`` is "list" (the task's
-    list operation) or "token"; ``skip`` requests of it pass (after any earlier fault on the
-    same operation is spent); the next ``times`` then meet it: a wait of ``latency_ms``, then
-    the gateway's ``status`` (with Retry-After: ``retry_after`` when that is not None), or with
-    ``error_code`` Cesce's error envelope at ``status`` (200 included); ``status`` None: the
-    wait alone."""
+    operation: the list it reads, or what it sends) or "token"; ``skip`` requests of it pass
+    (after any earlier fault on the same operation is spent); the next ``times`` then meet it:
+    a wait of ``latency_ms``, then the gateway's ``status`` (with Retry-After: ``retry_after``
+    when that is not None), or with ``error_code`` Cesce's error envelope at ``status`` (200
+    included); ``status`` None: the wait alone, or with ``drop`` the request carried out and
+    its connection dropped before the answer."""
 
     operation: str = "list"
     status: int | None = 503
@@ -60,6 +64,7 @@ class Fault:
     retry_after: int | None = None
     error_code: str | None = None
     latency_ms: int = 0
+    drop: bool = False
 
     @property
     def transient(self) -> bool:
@@ -68,20 +73,25 @@ class Fault:
 
     @property
     def error(self) -> bool:
-        """An error answer a client may end its run on (Cesce's envelope, or a gateway 500)."""
-        return self.status is not None and not self.transient
+        """An error a client may end its run on (Cesce's envelope, a gateway 500, a dropped
+        connection)."""
+        return self.drop or (self.status is not None and not self.transient)
 
-    def describe(self) -> str:
+    def describe(self, operation: str | None = None) -> str:
+        """The fault in words; ``operation`` names what "list" stands for."""
         after = f" after {self.skip} good request(s)" if self.skip else ""
         wait = f"{self.latency_ms / 1000:g} s wait" if self.latency_ms else ""
+        target = operation if operation and self.operation == "list" else self.operation
+        if self.drop:
+            return f"{wait + ', then ' if wait else ''}connection dropped after the work x{self.times} on {target}{after}"
         if self.status is None:
-            return f"{wait} x{self.times} on {self.operation}{after}"
+            return f"{wait} x{self.times} on {target}{after}"
         if self.error_code is not None:
             what = f'{self.status} with errorCode "{self.error_code}"'
         else:
             header = f", Retry-After: {self.retry_after}" if self.retry_after is not None else ", no Retry-After"
             what = f"{self.status}{header if self.transient else ''}"
-        return f"{wait + ', then ' if wait else ''}{what} x{self.times} on {self.operation}{after}"
+        return f"{wait + ', then ' if wait else ''}{what} x{self.times} on {target}{after}"
 
     def problems(self) -> list[str]:
         problems = []
@@ -90,8 +100,10 @@ class Fault:
         allowed = ENVELOPE_STATUSES if self.error_code is not None else GATEWAY_STATUSES
         if self.status is not None and self.status not in allowed:
             problems.append(f"status {'|'.join(map(str, allowed))}")
-        if self.status is None and (self.error_code is not None or not self.latency_ms):
-            problems.append("a status, or latency_ms alone")
+        if self.drop and (self.status is not None or self.operation != "list"):
+            problems.append("drop: on list (the task's operation), without a status")
+        if self.status is None and not self.drop and (self.error_code is not None or not self.latency_ms):
+            problems.append("a status, drop, or latency_ms alone")
         if self.skip < 0 or self.times < 1 or not 0 <= self.latency_ms <= 60000:
             problems.append("skip >= 0, times >= 1, latency_ms from 0 to 60000")
         if self.retry_after is not None and self.retry_after < 0:
@@ -144,12 +156,13 @@ class Scenario:
 
     @property
     def operation(self) -> str:
-        """The list operation the task reads."""
-        return self.declared.reads
+        """The operation its faults and token expiries aim at: the list the task reads, or
+        what it sends."""
+        return self.declared.operation
 
     @property
-    def size(self) -> int:
-        """Records a page of the list holds in this scenario."""
+    def size(self) -> int | None:
+        """Records a page of the list holds in this scenario (None: the task reads no list)."""
         return self.page_size or page_size(self.task)
 
     @property
@@ -179,9 +192,9 @@ class Scenario:
             parts.append("an empty page after a full one")
         if self.start != START:
             parts.append(f"clock from {self.start}")
-        parts += [f"fault {fault.describe()}" for fault in self.faults]
+        parts += [f"fault {fault.describe(self.operation)}" for fault in self.faults]
         if self.token_expiries:
-            parts.append(f"token expires {_times(self.token_expiries)} mid-sync"
+            parts.append(f"token expires {_times(self.token_expiries)} mid-{'sync' if self.declared.reads else 'run'}"
                          + (", refresh tokens revoked" if self.revoke_refresh else ""))
         if self.during:
             parts.append("Cesce changes mid-sync: " + ", ".join(self.during))
@@ -261,6 +274,8 @@ def catalogue(task_name: str) -> list[Scenario]:
     made from its declaration, then its own. Every verify run goes through all of them before
     any generated one."""
     declared = task(task_name)
+    if declared.reads is None:
+        return _unpaged(declared)
     size, prefix, paged = page_size(task_name), declared.prefix, declared.paged
     wording = declared.kinds[paged].wording
 
@@ -311,6 +326,51 @@ def catalogue(task_name: str) -> list[Scenario]:
     ]
 
 
+#: How many records of its main kind the catalogue of a task without a list counts.
+UNPAGED_COUNTS = (0, 1, 40)
+
+
+def _unpaged(declared: Task) -> list[Scenario]:
+    """The engine's scenarios for a task that reads no list (it sends ``declared.operation``,
+    once a record): its counts, then the task's own, then token expiries, transient faults and
+    error answers at its second request."""
+    name, prefix, paged, op = declared.name, declared.prefix, declared.paged, declared.operation
+    wording = declared.kinds[paged].wording
+    typical = dict(declared.typical)
+
+    def some(n: int) -> dict[str, int]:
+        return {**declared.beside, paged: n}
+
+    def again(suffix: str, description: str, **recipe: Any) -> Scenario:
+        return define(name, f"{prefix}-{suffix}", f"{description}; run again", typical, between=("again",), **recipe)
+
+    return [
+        *(define(name, f"{prefix}-{n}", f"{n} {wording}", some(n)) for n in UNPAGED_COUNTS),
+        *declared.scenarios(),
+        define(name, f"{prefix}-token-expires-mid-run", f"the access token expires at the second {op}", typical,
+               token_expiries=1),
+        define(name, f"{prefix}-token-expires-twice", f"the access token expires at the second and third {op}",
+               typical, token_expiries=2),
+        define(name, f"{prefix}-refresh-token-revoked",
+               f"the token expires at the second {op} and Cesce has revoked the refresh token: its refresh is "
+               "refused (invalid_grant), the password grant works", typical, token_expiries=1, revoke_refresh=True),
+        define(name, f"{prefix}-slow-answers",
+               f"each of the first three {op} takes 2 s to answer: the run outlasts 3.6 s (an hour read as "
+               "milliseconds)", typical, faults=(Fault("list", None, times=3, latency_ms=2000),)),
+        define(name, f"{prefix}-503-mid-run", f"the second {op} answers 503 once, without Retry-After", typical,
+               faults=(Fault("list", 503, skip=1),)),
+        define(name, f"{prefix}-429-retry-after", f"the first {op} answers 429 twice with Retry-After: 2", typical,
+               faults=(Fault("list", 429, times=2, retry_after=2),)),
+        define(name, f"{prefix}-token-503", "the token endpoint answers 503 once with Retry-After: 2",
+               typical, faults=(Fault("token", 503, retry_after=2),)),
+        again("error-in-200", f'the second {op} answers 200 with errorCode "{ERROR_CODE}": not done, an error',
+              faults=(Fault("list", 200, skip=1, error_code=ERROR_CODE),)),
+        again("error-in-400", f'the second {op} answers 400 with errorCode "{ERROR_CODE}"',
+              faults=(Fault("list", 400, skip=1, error_code=ERROR_CODE),)),
+        again("500-mid-run", f"the second {op} answers the gateway's 500", faults=(Fault("list", 500, skip=1),)),
+    ]
+
+
 def strategy(task_name: str):
     """A hypothesis strategy of scenarios for a task: counts around the page boundaries, page
     sizes, every kind of record, transient faults and error answers, token expiries and
@@ -319,11 +379,12 @@ def strategy(task_name: str):
     from hypothesis import strategies as st
 
     declared = task(task_name)
-    bounds = boundaries(page_size(task_name))
+    size = page_size(task_name)
+    paged = size is not None
 
     def count(kind: str):
         if kind == declared.paged:
-            return st.one_of(st.sampled_from(bounds), st.integers(0, 1100))
+            return st.one_of(st.sampled_from(boundaries(size)), st.integers(0, 1100)) if paged else st.integers(0, 30)
         return st.integers(0, declared.kinds[kind].most)
 
     transient = st.builds(Fault, operation=st.sampled_from(["list", "token"]), status=st.sampled_from([503, 429]),
@@ -333,6 +394,8 @@ def strategy(task_name: str):
         st.builds(Fault, operation=st.just("list"), status=st.sampled_from([200, 400, 500]), skip=st.integers(0, 2),
                   error_code=st.just(ERROR_CODE)),
         st.builds(Fault, operation=st.just("list"), status=st.just(500), skip=st.integers(0, 2)),
+        *([] if paged else [st.builds(Fault, operation=st.just("list"), status=st.none(), skip=st.integers(0, 2),
+                                      drop=st.just(True))]),
     )
     known = sorted(changes(declared))
     built = st.builds(
@@ -341,8 +404,8 @@ def strategy(task_name: str):
         task=st.just(task_name),
         records=st.fixed_dictionaries({kind: count(kind) for kind in declared.kinds})
                   .map(lambda counts: tuple((k, n) for k, n in counts.items() if n)),
-        page_size=st.one_of(st.none(), st.sampled_from([50, 137])),
-        empty_page_after_full=st.booleans(),
+        page_size=st.one_of(st.none(), st.sampled_from([50, 137])) if paged else st.none(),
+        empty_page_after_full=st.booleans() if paged else st.just(False),
         faults=st.lists(st.one_of(transient, errors), max_size=2).map(tuple),
         token_expiries=st.integers(0, 3),
         revoke_refresh=st.booleans(),

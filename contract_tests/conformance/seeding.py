@@ -64,6 +64,8 @@ def faults(scenario: Scenario, records: Records) -> list[dict[str, Any]]:
             body["retryAfter"] = fault.retry_after
         if fault.latency_ms:
             body["latencyMs"] = fault.latency_ms
+        if fault.drop:
+            body["dropConnection"] = True
         bodies.append(body)
     return bodies
 

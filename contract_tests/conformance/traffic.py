@@ -59,7 +59,9 @@ def requests(run: RunEvidence, labels: Labels) -> list[Finding]:
         if operation != "token" and f"/contracts/{CONTRACT_NO}/" not in entry["path"]:
             problems.append(f"called another contract than the one configured ({CONTRACT_NO})")
         problems += [f"{f['field'] or 'request'}: {f['message']}" for f in entry.get("findings") or []]
-        if not problems and status >= 400 and status != 401 and entry["id"] not in injected:
+        code = (entry.get("response") or {}).get("errorCode")
+        if not problems and status >= 400 and status != 401 and entry["id"] not in injected \
+                and code not in run.task.refusals:
             refusal = _refusal(entry)
             if refusal:
                 problems.append(refusal)
@@ -91,14 +93,24 @@ def injected_answers(run: RunEvidence) -> dict[int, dict[str, Any]]:
     the oldest matching fault first, so the n-th answer of an operation that looks like a
     fault's is the n-th such answer the posted faults list for it."""
     queue: dict[str, list[dict[str, Any]]] = {}
+    skips: dict[int, int] = {}  # a dropped connection's fault -> requests still to let through
     for fault in run.faults:
-        if fault.get("status"):
+        if fault.get("status") or fault.get("dropConnection"):
             queue.setdefault(fault["operation"], []).extend([fault] * fault.get("times", 1))
+            skips[id(fault)] = fault.get("skip", 0)
     matched = {}
     for entry in run.entries:
         waiting = queue.get(entry["operation"])
+        if not waiting:
+            continue
         code = (entry.get("response") or {}).get("errorCode")
-        if waiting and entry["status"] == waiting[0]["status"] and (
+        if waiting[0].get("dropConnection"):
+            # Its journal entry is the answer the client never got: it is the one after the skips.
+            if skips[id(waiting[0])] > 0:
+                skips[id(waiting[0])] -= 1
+            else:
+                matched[entry["id"]] = waiting.pop(0)
+        elif entry["status"] == waiting[0]["status"] and (
                 "errorCode" not in waiting[0] or code == waiting[0]["errorCode"]):
             matched[entry["id"]] = waiting.pop(0)
     return matched
@@ -106,11 +118,11 @@ def injected_answers(run: RunEvidence) -> dict[int, dict[str, Any]]:
 
 def errors_met(run: RunEvidence) -> list[dict[str, Any]]:
     """The entries of the run answered by an injected error a client need not get past: Cesce's
-    error envelope, or a gateway status that does not ask to try again."""
+    error envelope, a gateway status that does not ask to try again, a dropped connection."""
     injected = injected_answers(run)
     return [entry for entry in run.entries
             if (fault := injected.get(entry["id"])) is not None
-            and ("errorCode" in fault or fault["status"] not in TRANSIENT_STATUSES)]
+            and ("errorCode" in fault or fault.get("dropConnection") or fault["status"] not in TRANSIENT_STATUSES)]
 
 
 # -- paging --------------------------------------------------------------------------------
@@ -260,7 +272,7 @@ def retries(run: RunEvidence, labels: Labels) -> list[Finding]:
     injected = injected_answers(run)
     for index, entry in enumerate(run.entries):
         fault = injected.get(entry["id"])
-        if fault is None or "errorCode" in fault or fault["status"] not in TRANSIENT_STATUSES:
+        if fault is None or "errorCode" in fault or fault.get("status") not in TRANSIENT_STATUSES:
             continue
         retry = next((later for later in run.entries[index + 1:] if later["operation"] == entry["operation"]), None)
         status = entry["status"]

@@ -43,7 +43,8 @@ def verify(
     reproduce: Callable[[Path], str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Verify a Cesce client for ``task`` ("portfolio-sync", "movements-sync": the names of
+    """Verify a Cesce client for ``task`` ("portfolio-sync", "movements-sync", "sales-declare",
+    "sales-sync": the names of
     ``contract_tests.conformance.tasks``).
 
     ``client`` is either a function ``client(config: ClientConfig) -> list[dict]`` (called in

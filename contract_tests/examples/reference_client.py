@@ -1,10 +1,12 @@
-"""A reference Cesce client: portfolio and movements sync, standard library only.
+"""A reference Cesce client: portfolio and movements sync, sales declaration and sales sync,
+standard library only.
 
-Run it as ``python -m contract_tests.examples.reference_client [--task portfolio-sync|movements-sync]``
-with the CESCE_* variables set (CESCE_TASK when --task is not given); it writes the debtor
-records it believes current to CESCE_OUTPUT as JSON. From Python, ``sync(config)`` does the same
-for any object with the attributes base_url, token_url, client_id, client_secret, username,
-password, contract_no, task and previous, and returns the records.
+Run it as ``python -m contract_tests.examples.reference_client [--task TASK]`` (portfolio-sync,
+movements-sync, sales-declare or sales-sync) with the CESCE_* variables set (CESCE_TASK when
+--task is not given); it writes the records it believes current to CESCE_OUTPUT as JSON. From
+Python, ``sync(config)`` does the same for any object with the attributes base_url, token_url,
+client_id, client_secret, username, password, contract_no, task, previous and input, and
+returns the records.
 
 What it does, and why:
 
@@ -13,8 +15,9 @@ What it does, and why:
   refresh_token grant with the refresh token of the last token answer, falling back to the
   password grant when the refresh is refused (invalid_grant). Tokens run on Cesce's clock, not
   ours, so a 401 also renews the token once and retries the call.
-- Lists are read page by page: ``client.nextEndorsementNo`` is sent back exactly as received
-  until it is "0"; an empty page comes as ``"debtor": null``.
+- Lists are read page by page: the cursor is sent back exactly as received until it says the
+  list ends (``client.nextEndorsementNo`` until "0"; for sales ``client.initialValue``, sent
+  as ``initialValue``, until it comes back empty); an empty page comes as ``null``.
 - Every value is kept as the string Cesce sent ("1234,56", "20260115", "2"): nothing is parsed
   into numbers, so nothing is re-rendered differently (a binary float would lose cents).
 - An answer whose ``error.errorCode`` is not "0" is an error, even with status 200, and so is
@@ -25,6 +28,16 @@ What it does, and why:
 - Portfolio: a debtor with a pending request has a second, 300xxx record EN TRÁMITE; the
   debtor's limit is its other record until the request is decided, so the 300xxx is skipped.
 - Movements: merged into the records the client had (CESCE_OUTPUT), by endorsementNo.
+- Sales declaration: each invoice of CESCE_INPUT (the ERP's: "2026-01-10", "1234.56") is
+  declared once, naming its debtor by endorsementNo when the ERP has it (else by
+  customerReference, never both), with its dates and amount rewritten digit for digit in
+  Cesce's form (20260110, "1234,56"). Each invoice's saleCesceReferenceNo, statusCode and
+  reasonStatusCode are written back, rejections (9) with their reason. An invoice the client
+  recorded in an earlier run is not declared again. Cesce's duplicate answer (3003) means
+  the invoice is declared already (a declaration whose answer was lost, or one made before):
+  the client looks it up (GET sale by invoiceNo and maturityDate) and records it, once.
+- Sales sync: GET sales with movementsInd=Y (what moved from two calendar days before today),
+  merged into the sales the client had, by saleCesceReferenceNo.
 """
 
 from __future__ import annotations
@@ -41,9 +54,13 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-TASKS = ("portfolio-sync", "movements-sync")
+TASKS = ("portfolio-sync", "movements-sync", "sales-declare", "sales-sync")
 PORTFOLIO = "portfolio/v1/contracts/{contract}/portfolio"
 MOVEMENTS = "portfolio-movements/v1/contracts/{contract}/movements"
+SALES = "sales/v1/contracts/{contract}/sales"
+SALE = "sales/v1/contracts/{contract}/sale"
+#: Cesce's errorCode for a sale already declared (same invoice, dates, debtor and amount).
+DUPLICATE = "3003"
 #: Pending re-requests on a known debtor are numbered from 300000 ("300xxx").
 PENDING_REQUEST_BASE = 300000
 RETRIED = (429, 502, 503, 504)
@@ -51,6 +68,24 @@ RETRIED = (429, 502, 503, 504)
 
 class CesceError(RuntimeError):
     """Cesce answered with something this client cannot go on from."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How a list pages: the entity its records come under, the cursor (sent under the same
+    name as it comes back in ``client``) and the mark of the last page."""
+
+    entity: str
+    cursor: str
+    last: str
+
+
+BY_ENDORSEMENT = Listing("debtor", "nextEndorsementNo", "0")
+BY_SALE = Listing("sale", "initialValue", "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +102,7 @@ class Config:
     task: str = "portfolio-sync"
     output: str | None = None
     previous: list[dict[str, Any]] | None = None
+    input: list[dict[str, Any]] | None = None
 
     @classmethod
     def from_env(cls, task: str | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -88,6 +124,7 @@ class Config:
             task=task or env.get("CESCE_TASK") or "portfolio-sync",
             output=output,
             previous=read_records(output),
+            input=read_records(env.get("CESCE_INPUT") or None),
         )
 
 
@@ -108,6 +145,7 @@ class CesceClient:
         self.refresh_token: str | None = None
         self.expires_at = 0.0
         self.margin = 0.0
+        self.listing = BY_ENDORSEMENT
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -191,34 +229,47 @@ class CesceClient:
 
     def get(self, path: str, query: dict[str, str]) -> dict[str, Any]:
         """A business GET below the catalog base; renews the token once on a 401."""
-        url = f"{self.config.base_url}/{path}?{urllib.parse.urlencode(query)}"
+        return self.call("GET", path, query)
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A business POST of a JSON body below the catalog base; renews the token once on a 401."""
+        return self.call("POST", path, {}, json.dumps(body).encode(), expected=201)
+
+    def call(self, method: str, path: str, query: dict[str, str], data: bytes | None = None,
+             expected: int = 200) -> dict[str, Any]:
+        url = f"{self.config.base_url}/{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         for renewed in (False, True):
-            status, _, body = self.send("GET", url, headers={"Authorization": f"Bearer {self.token()}"})
+            headers = {"Authorization": f"Bearer {self.token()}"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            status, _, body = self.send(method, url, data, headers)
             if status == 401 and not renewed:
                 self.renew()  # expired on Cesce's clock before ours said so
                 continue
             break
-        self.check(path, status, body)
+        self.check(path, status, body, expected, method)
         return body
 
-    def check(self, path: str, status: int, body: Any) -> None:
-        """Raise CesceError unless the answer is a 200 whose error block says "0": Cesce may
-        answer an error with status 200 and the error only in ``error.errorCode``."""
-        if status != 200:
-            raise CesceError(f"GET {path} answered {status}: {body}")
+    def check(self, path: str, status: int, body: Any, expected: int = 200, method: str = "GET") -> None:
+        """Raise CesceError unless the answer is the expected status with an error block saying
+        "0": Cesce may answer an error with status 200 and the error only in ``error.errorCode``."""
         error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict) or error.get("errorCode") != "0":
-            raise CesceError(f"GET {path} answered 200 with error {error}")
+        code = error.get("errorCode") if isinstance(error, dict) else None
+        if status != expected:
+            raise CesceError(f"{method} {path} answered {status}: {body}", code)
+        if code != "0":
+            raise CesceError(f"{method} {path} answered {status} with error {error}", code)
 
     # -- lists ---------------------------------------------------------------------------------
 
-    def pages(self, path: str) -> list[dict[str, Any]]:
-        """Every record of a list, following nextEndorsementNo until it is "0"."""
+    def pages(self, path: str, listing: Listing = BY_ENDORSEMENT, **filters: str) -> list[dict[str, Any]]:
+        """Every record of a list, following its cursor until the last page."""
+        self.listing = listing
         records: list[dict[str, Any]] = []
         following = None
         while True:
-            page = self.get(path, self.page_query(following))
-            records += [self.record(raw) for raw in page.get("debtor") or []]  # a page may be null
+            page = self.get(path, {**self.page_query(following), **filters})
+            records += [self.record(raw) for raw in page.get(listing.entity) or []]  # a page may be null
             following = self.next_page(page)
             if following is None:
                 return records
@@ -228,17 +279,18 @@ class CesceClient:
         return raw
 
     def page_query(self, following: str | None) -> dict[str, str]:
-        """The query of a list request: languageCode, and nextEndorsementNo after the first page."""
+        """The query of a list request: languageCode, and the cursor after the first page."""
         query = {"languageCode": self.language}
         if following is not None:
-            query["nextEndorsementNo"] = following
+            query[self.listing.cursor] = following
         return query
 
     def next_page(self, page: dict[str, Any]) -> str | None:
-        """What to send as nextEndorsementNo for the page after ``page``: the value Cesce gave,
-        untouched, however few records the page held; None after the last page ("0")."""
-        following = (page.get("client") or {}).get("nextEndorsementNo", "0")
-        return None if following in ("0", "") else following
+        """What to send as the cursor for the page after ``page``: the value Cesce gave,
+        untouched, however few records the page held; None after the last page ("0" for
+        nextEndorsementNo, empty for initialValue)."""
+        following = (page.get("client") or {}).get(self.listing.cursor, self.listing.last)
+        return None if following in (self.listing.last, "", None) else following
 
     # -- the two tasks ---------------------------------------------------------------------------
 
@@ -259,11 +311,60 @@ class CesceClient:
         return [record for record in portfolio
                 if not (int(record["endorsementNo"]) >= PENDING_REQUEST_BASE and records_of[debtor(record)] > 1)]
 
-    def merge(self, known: list[dict[str, Any]], movements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each movement added, or replacing the known record with its endorsementNo."""
-        by_number = {record["endorsementNo"]: record for record in known}
-        by_number.update({record["endorsementNo"]: record for record in movements})
-        return sorted(by_number.values(), key=lambda record: int(record["endorsementNo"]))
+    def merge(self, known: list[dict[str, Any]], movements: list[dict[str, Any]],
+              key: str = "endorsementNo") -> list[dict[str, Any]]:
+        """Each movement added, or replacing the known record with its key."""
+        by_number = {record[key]: record for record in known}
+        by_number.update({record[key]: record for record in movements})
+        return sorted(by_number.values(), key=lambda record: int(record[key]))
+
+    # -- sales -----------------------------------------------------------------------------------
+
+    def sales_sync(self, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The sales known before, updated with those that moved in the last 48 hours."""
+        moved = self.pages(SALES.format(contract=self.config.contract_no), BY_SALE, movementsInd="Y")
+        return self.merge(known, moved, "saleCesceReferenceNo")
+
+    def declare_sales(self, invoices: list[dict[str, Any]], known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each invoice's outcome, in the ERP's order: as recorded by an earlier run, or declared now."""
+        recorded = {record["invoiceNo"]: record for record in known if record.get("saleCesceReferenceNo")}
+        return [recorded.get(invoice["invoiceNo"]) or self.declare(invoice) for invoice in invoices]
+
+    def declare(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """Declare one invoice; a duplicate answer means Cesce holds it already: look it up."""
+        sale = self.sale(invoice)
+        path = SALES.format(contract=self.config.contract_no)
+        try:
+            answer = self.post(path, {"client": {"languageCode": self.language}, "sale": sale})
+        except CesceError as error:
+            if error.code != DUPLICATE:
+                raise
+            answer = self.get(SALE.format(contract=self.config.contract_no),
+                              {"languageCode": self.language, "invoiceNo": sale["invoiceNo"],
+                               "maturityDate": sale["maturityDate"]})
+        return self.outcome(invoice, answer["sale"])
+
+    def sale(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The invoice as Cesce takes a sale: its debtor named once, dates and amount in Cesce's form."""
+        debtor = ({"endorsementNo": invoice["endorsementNo"]} if invoice.get("endorsementNo")
+                  else {"customerReference": invoice["customerReference"]})
+        return {**debtor, "invoiceNo": invoice["invoiceNo"], "invoiceDate": cesce_date(invoice["invoiceDate"]),
+                "maturityDate": cesce_date(invoice["maturityDate"]), "currencyAmount": self.amount(invoice["amount"])}
+
+    def amount(self, text: str) -> str:
+        """An ERP amount ("1234567.89") in Cesce's form ("1234567,89"), digit for digit."""
+        whole, _, cents = text.partition(".")
+        return f"{whole},{(cents + '00')[:2]}"
+
+    def outcome(self, invoice: dict[str, Any], sale: dict[str, Any]) -> dict[str, Any]:
+        """What is written back of an invoice: Cesce's reference, status and reason."""
+        return {"invoiceNo": invoice["invoiceNo"], "saleCesceReferenceNo": sale["saleCesceReferenceNo"],
+                "statusCode": sale["statusCode"], "reasonStatusCode": sale["reasonStatusCode"]}
+
+
+def cesce_date(text: str) -> str:
+    """An ERP date ("2026-01-10") as Cesce writes it ("20260110")."""
+    return text.replace("-", "")
 
 
 def debtor(record: dict[str, Any]) -> tuple[str, str]:
@@ -276,6 +377,10 @@ def sync(config: Any, client_class: type[CesceClient] = CesceClient) -> list[dic
     client = client_class(config)
     if config.task == "movements-sync":
         return client.movements_sync(config.previous or [])
+    if config.task == "sales-sync":
+        return client.sales_sync(config.previous or [])
+    if config.task == "sales-declare":
+        return client.declare_sales(config.input or [], config.previous or [])
     return client.portfolio_sync()
 
 

@@ -185,6 +185,8 @@ def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations:
                             f" known: {', '.join(sorted(operations))}")
     status, code = fault.get("status"), fault.get("errorCode")
     check_answer(status, code, fault.get("errorDescription"))
+    if fault.get("dropConnection") and status is not None:
+        raise OperatorError("dropConnection: a dropped connection answers nothing; leave status out")
     if "advanceClock" in fault:
         try:
             parse_duration(fault["advanceClock"])
@@ -205,6 +207,7 @@ def add_fault(tx: Tx, model: SandboxModel, tenant: str, fault: dict, operations:
         "events": json.dumps(fault["events"]) if "events" in fault else None,
         "skip": fault.get("skip", 0),
         "remaining": fault.get("times", 1),
+        "drop_connection": int(bool(fault.get("dropConnection"))),
     })
 
 
@@ -225,7 +228,7 @@ def fault_view(row: dict) -> dict:
             "errorCode": row["error_code"], "errorDescription": row["error_description"],
             "retryAfter": row["retry_after"], "latencyMs": row["latency_ms"], "advanceClock": row["advance"],
             "events": json.loads(row["events"]) if row["events"] else None,
-            "skip": row["skip"], "remaining": row["remaining"]}
+            "skip": row["skip"], "remaining": row["remaining"], "dropConnection": bool(row["drop_connection"])}
 
 
 def change_settings(tx: Tx, tenant: str, change: dict) -> dict:

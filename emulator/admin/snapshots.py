@@ -249,7 +249,8 @@ def _restore_faults(tx: Tx, model: SandboxModel, tenant: str, faults: list[dict]
                "error_code": fault["errorCode"], "error_description": fault["errorDescription"],
                "retry_after": fault["retryAfter"], "latency_ms": fault["latencyMs"], "advance": fault["advanceClock"],
                "events": json.dumps(fault["events"]) if fault["events"] is not None else None,
-               "skip": fault["skip"], "remaining": fault["remaining"]}
+               "skip": fault["skip"], "remaining": fault["remaining"],
+               "drop_connection": int(bool(fault.get("dropConnection")))}
         tx.insert_fault({"id": fault["id"], **row} if keep_ids else row)
 
 

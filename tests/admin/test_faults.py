@@ -4,6 +4,8 @@ revoked), and the journal's instant of a request that waited for the store."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import threading
 import time
 from datetime import UTC, datetime
@@ -11,6 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from emulator.clock import parse_instant
+from emulator.control import Control
+from emulator.server import ThreadedServer
 
 STANDARD = "10100000001"
 
@@ -57,6 +61,7 @@ def test_an_unknown_error_code_without_a_text_is_named_in_its_text(api):
     ({"events": [{"type": "explode"}]}, "event 0: type must be one of"),
     ({"events": [{"type": "reduce", "contractNo": STANDARD}]}, "event 0 (reduce)"),
     ({"events": []}, "events"),
+    ({"dropConnection": True, "status": 503}, "dropConnection: a dropped connection answers nothing; leave status out"),
 ])
 def test_faults_that_cannot_be_staged_are_400s_that_say_why(api, fault, message):
     answer = api.client.post("/_emulator/faults", json=fault, query_string={"client_id": api.tenant})
@@ -148,3 +153,31 @@ def test_the_journal_keeps_the_instant_a_request_arrived_not_when_the_store_was_
     assert answer.status_code == 200
     arrived = parse_instant(api.operator("GET", "journal")["entries"][-1]["at"])
     assert arrived - sent < answered - arrived  # journaled as it arrived, not 1.5 s later
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", ["werkzeug", "cheroot"])
+def test_a_dropped_connection_carries_the_declaration_out_and_answers_nothing(server, serve_emulator):
+    """What a network failure after Cesce did the work leaves a client with: no status line,
+    and a sale that is there all the same, which declaring it again finds a duplicate."""
+    sale = {"sale": {"endorsementNo": "100", "invoiceNo": "FRA-DROP", "invoiceDate": "20260110",
+                     "maturityDate": "20260311", "currencyAmount": "1000,00"}}
+    path = f"sales/v1/contracts/{STANDARD}/sales"
+    with contextlib.ExitStack() as stack:
+        url = (stack.enter_context(ThreadedServer()).url if server == "werkzeug" else serve_emulator().url)
+        tenant = Control(url, f"dropped-{server}")
+        tenant.set_clock("2026-01-15T09:00:00Z")
+        token = tenant.token()["access_token"]
+        assert tenant.fault(operation="createSale", dropConnection=True)[0]["dropConnection"] is True
+
+        with pytest.raises(http.client.RemoteDisconnected):
+            tenant.request("POST", path, token, body=sale)
+        again = tenant.request("POST", path, token, body=sale)
+
+        declared = [s for s in tenant.state(STANDARD)["contracts"][0]["sales"] if s["invoiceNo"] == "FRA-DROP"]
+        assert len(declared) == 1
+        assert (again.status, again.body["error"]["errorCode"]) == (400, "3003")
+        assert declared[0]["saleCesceReferenceNo"] in again.body["error"]["errorDescription"]
+        entries = tenant.journal()
+        assert [(e["operation"], e["status"]) for e in entries[-2:]] == [("createSale", 201), ("createSale", 400)]
+

@@ -31,6 +31,23 @@ And the six an earlier kit missed:
   invalid_grant) refresh token never does, so it asks for ever.
 - stops-on-short-page: takes a page of fewer than 500 records for the last one; Cesce sends
   "up to 500", so a short page that is not the last ends its read early.
+
+And the sales tasks' (first-page, token-per-call and the others above break them too):
+
+- both-identifiers: names each sale's debtor by endorsementNo and customerReference, as the
+  ERP holds both; Cesce refuses the sale.
+- erp-formats: sends the ERP's dates and amounts as they are ("2026-01-10", "1234.56").
+- float-cents: converts amounts through a binary float, truncated: "1234567.89" is declared
+  as "1234567,88".
+- duplicate-is-fatal: ends the run in error on Cesce's duplicate answer, so an invoice declared
+  before (or by a declaration whose answer was lost) keeps it from ever finishing.
+- retries-duplicate: takes the duplicate answer for a passing failure and declares again, for
+  ever.
+- duplicate-as-rejection: records a duplicate answer as the invoice's rejection, with no
+  reference.
+- skips-rejections: writes back only the sales Cesce rated, as if a rejection were no outcome.
+- all-sales: reads the whole sales list instead of the movements of the last 48 hours.
+- replaces-sales: writes the movements alone, dropping the sales it had.
 """
 
 from __future__ import annotations
@@ -38,7 +55,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from contract_tests.examples.reference_client import CesceClient, CesceError, debtor, main
+from contract_tests.examples.reference_client import (
+    DUPLICATE,
+    SALES,
+    BY_SALE,
+    CesceClient,
+    CesceError,
+    debtor,
+    main,
+)
 from contract_tests.examples.reference_client import sync as reference_sync
 
 AMOUNTS = ("creditLimitRequested", "creditLimitGranted")
@@ -94,9 +119,9 @@ class FloatAmounts(CesceClient):
 
 
 class ErrorAsLastPage(CesceClient):
-    def check(self, path: str, status: int, body: Any) -> None:
-        if status != 200:
-            raise CesceError(f"GET {path} answered {status}: {body}")
+    def check(self, path: str, status: int, body: Any, expected: int = 200, method: str = "GET") -> None:
+        if status != expected:
+            raise CesceError(f"{method} {path} answered {status}: {body}")
 
 
 class FirstRefreshToken(CesceClient):
@@ -122,7 +147,70 @@ class RetriesRefusedRefresh(CesceClient):
 
 class StopsOnShortPage(CesceClient):
     def next_page(self, page: dict[str, Any]) -> str | None:
-        return super().next_page(page) if len(page.get("debtor") or []) >= 500 else None
+        return super().next_page(page) if len(page.get(self.listing.entity) or []) >= 500 else None
+
+
+class BothIdentifiers(CesceClient):
+    def sale(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        return {**super().sale(invoice), "customerReference": invoice["customerReference"]}
+
+
+class ErpFormats(CesceClient):
+    def sale(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        return {**super().sale(invoice), "invoiceDate": invoice["invoiceDate"],
+                "maturityDate": invoice["maturityDate"], "currencyAmount": invoice["amount"]}
+
+
+class FloatCents(CesceClient):
+    def amount(self, text: str) -> str:
+        cents = int(float(text) * 100)
+        return f"{cents // 100},{cents % 100:02d}"
+
+
+class DuplicateIsFatal(CesceClient):
+    def declare(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        answer = self.post(SALES.format(contract=self.config.contract_no), {"sale": self.sale(invoice)})
+        return self.outcome(invoice, answer["sale"])
+
+
+class RetriesDuplicate(CesceClient):
+    def declare(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        while True:
+            try:
+                answer = self.post(SALES.format(contract=self.config.contract_no), {"sale": self.sale(invoice)})
+            except CesceError as error:
+                if error.code != DUPLICATE:
+                    raise
+                continue
+            return self.outcome(invoice, answer["sale"])
+
+
+class DuplicateAsRejection(CesceClient):
+    def declare(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer = self.post(SALES.format(contract=self.config.contract_no), {"sale": self.sale(invoice)})
+        except CesceError as error:
+            if error.code != DUPLICATE:
+                raise
+            return {"invoiceNo": invoice["invoiceNo"], "saleCesceReferenceNo": None, "statusCode": "9",
+                    "reasonStatusCode": DUPLICATE}
+        return self.outcome(invoice, answer["sale"])
+
+
+class SkipsRejections(CesceClient):
+    def declare_sales(self, invoices: list[dict[str, Any]], known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [record for record in super().declare_sales(invoices, known) if record["statusCode"] != "9"]
+
+
+class AllSales(CesceClient):
+    def sales_sync(self, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        every = self.pages(SALES.format(contract=self.config.contract_no), BY_SALE)
+        return self.merge(known, every, "saleCesceReferenceNo")
+
+
+class ReplacesSales(CesceClient):
+    def sales_sync(self, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return super().sales_sync([])
 
 
 BUGS: dict[str, type[CesceClient]] = {
@@ -139,6 +227,15 @@ BUGS: dict[str, type[CesceClient]] = {
     "millisecond-expiry": MillisecondExpiry,
     "retries-refused-refresh": RetriesRefusedRefresh,
     "stops-on-short-page": StopsOnShortPage,
+    "both-identifiers": BothIdentifiers,
+    "erp-formats": ErpFormats,
+    "float-cents": FloatCents,
+    "duplicate-is-fatal": DuplicateIsFatal,
+    "retries-duplicate": RetriesDuplicate,
+    "duplicate-as-rejection": DuplicateAsRejection,
+    "skips-rejections": SkipsRejections,
+    "all-sales": AllSales,
+    "replaces-sales": ReplacesSales,
 }
 
 

@@ -1,13 +1,14 @@
 """What a client can be asked to do, each task declared in one place.
 
 A task is a ``Task`` in a module of this package that lists it in ``TASKS``: the list operation
-it reads, the records it keeps (their key and the fields judged), the kinds of record a scenario
-counts and how they are seeded, what the client should hold after a run, what it starts from
-(CESCE_OUTPUT) and what it is given (CESCE_INPUT), what Cesce may change while it works, and the
-named scenarios of its own. The engine (scenarios, runner, judge, report, search) reads
+it reads (or the operation it sends, for a task that writes), the records it keeps (their key
+and the fields judged), the kinds of record a scenario counts and how they are seeded, what the
+client should hold after a run, what it starts from (CESCE_OUTPUT) and what it is given
+(CESCE_INPUT), what Cesce may change while it works, and the named scenarios of its own. The engine (scenarios, runner, judge, report, search) reads
 declarations and nothing else, so a new task is a new module here (or a ``register(task)``
 from elsewhere), not edits across the kit; ``contract_tests/conformance/tasks/risks.py``
-declares portfolio-sync and movements-sync.
+declares portfolio-sync and movements-sync, ``sales.py`` sales-sync and ``sales_declare.py``
+sales-declare.
 """
 
 from __future__ import annotations
@@ -63,12 +64,18 @@ class Context:
 class Task:
     """A task a client is verified for.
 
-    - ``reads``: the operationId of the list it reads (its paging is the declared one);
-      ``writes``: the operations it may send that change something (none for a sync).
+    - ``reads``: the operationId of the list it reads (its paging is the declared one), None for
+      a task that reads no list; ``writes``: the operations it may send that change something
+      (none for a sync); ``acts``: the operation a scenario's faults and token expiries aim at
+      when it is not ``reads`` (sales-declare: createSale). A task without a list meets the
+      engine's scenarios that do not page.
+    - ``refusals``: the errorCodes Cesce may refuse its requests with in a correct run
+      (sales-declare: a duplicate), left to its own ``checks`` rather than failed as refusals.
     - ``description``: what the client is asked to do; ``rule``: what its records are judged
       against, in a sentence or two (``verify-client --help`` prints both).
     - ``key``: the field that names a record in CESCE_OUTPUT; ``noun`` how a report names one
-      ("endorsement 501"); ``judged``: the fields compared (amounts by value).
+      ("endorsement 501"); ``judged``: the fields compared (amounts by value); ``short``: the
+      first word of its named scenarios, when not the first word of its name.
     - ``kinds``: what a scenario counts; ``paged``, the kind the page-boundary scenarios count,
       with ``beside`` beside it; ``typical``, the contents of the scenarios that vary something
       else.
@@ -93,7 +100,7 @@ class Task:
     name: str
     description: str
     rule: str
-    reads: str
+    reads: str | None
     key: str
     noun: str
     judged: tuple[str, ...]
@@ -107,6 +114,9 @@ class Task:
     starting: Callable[[Records, datetime], Records | None] = lambda records, now: None
     input: Callable[[Scenario, Records], Records | None] | None = None
     writes: frozenset[str] = frozenset()
+    acts: str | None = None
+    refusals: frozenset[str] = frozenset()
+    short: str = ""
     changes: Mapping[str, Change] = field(default_factory=dict)
     explain: Callable[[str, str, dict | None, dict | None, Context], str] = lambda *args: ""
     checks: tuple[Callable[[Any, Any], list[Any]], ...] = ()
@@ -114,8 +124,14 @@ class Task:
 
     @property
     def prefix(self) -> str:
-        """The first word of its name, which its named scenarios start with ("portfolio")."""
-        return self.name.split("-")[0]
+        """What its named scenarios start with: ``short``, else the first word of its name
+        ("portfolio")."""
+        return self.short or self.name.split("-")[0]
+
+    @property
+    def operation(self) -> str:
+        """The operation a scenario's faults and token expiries aim at."""
+        return self.acts or self.reads
 
 
 #: Changes the engine knows for every task.
