@@ -168,7 +168,8 @@ def _store_in_session(request: pytest.FixtureRequest) -> Iterator[None]:
 
     def close_store(store: Store) -> None:
         closed(store)
-        if store._test_schema is not None:
+        # A store opened before this session began (a test module's own, at collection) is SQLite's.
+        if getattr(store, "_test_schema", None) is not None:
             pg_cluster.drop_schema(url, store._test_schema)
             store._test_schema = None
 

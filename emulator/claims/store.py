@@ -147,7 +147,7 @@ def take_limits(tx: Tx, tenant: str, contract_no: str, in_force: str, cancelled:
 
 def limits(tx: Tx, tenant: str, contract_no: str, endorsement_no: int | None = None) -> list[Row]:
     more, params = _where(endorsement_no=endorsement_no)
-    return tx.all("claim_limits", f"SELECT * FROM claim_limits WHERE {_KEY}{more} ORDER BY endorsement_no",
+    return tx.all("claim_limits", f"SELECT * FROM claim_limits WHERE {_KEY}{more} ORDER BY endorsement_no, id",
                   tenant, contract_no, *params)
 
 

@@ -102,12 +102,12 @@ def take_covers(tx: Tx, tenant: str, contract_no: str, in_force: str, cancelled:
 
 def covers(tx: Tx, tenant: str, contract_no: str, endorsement_no: int) -> list[Row]:
     return tx.all("sale_covers",
-                  f"SELECT * FROM sale_covers WHERE {_KEY} AND endorsement_no = ? ORDER BY since NULLS FIRST",
+                  f"SELECT * FROM sale_covers WHERE {_KEY} AND endorsement_no = ? ORDER BY since NULLS FIRST, id",
                   tenant, contract_no, endorsement_no)
 
 
 def all_covers(tx: Tx, tenant: str, contract_no: str) -> list[Row]:
-    return tx.all("sale_covers", f"SELECT * FROM sale_covers WHERE {_KEY} ORDER BY endorsement_no, since NULLS FIRST",
+    return tx.all("sale_covers", f"SELECT * FROM sale_covers WHERE {_KEY} ORDER BY endorsement_no, since NULLS FIRST, id",
                   tenant, contract_no)
 
 

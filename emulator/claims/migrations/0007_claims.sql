@@ -116,6 +116,7 @@ CREATE TABLE claim_steps (
 -- records as a contract is seeded and from every firm change the risk area announces: a sale
 -- is covered by the limit of its own date, not by today's.
 CREATE TABLE claim_limits (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order entries were taken in: of one date, the later wins
     tenant         TEXT NOT NULL,
     contract_no    TEXT NOT NULL,
     endorsement_no INTEGER NOT NULL,

@@ -38,6 +38,7 @@ CREATE INDEX sales_by_invoice ON sales (tenant, contract_no, invoice_no, maturit
 -- to the day before until (NULL: it still does). Kept from the risk records as the contract is
 -- seeded, then from every firm change the risk area announces.
 CREATE TABLE sale_covers (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,  -- of two periods from one date, the order they opened in
     tenant         TEXT NOT NULL,
     contract_no    TEXT NOT NULL,
     endorsement_no INTEGER NOT NULL,
