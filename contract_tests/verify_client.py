@@ -13,6 +13,7 @@ from click.core import ParameterSource
 from contract_tests.conformance.errors import KitUsageError
 from contract_tests.conformance.scenarios import catalogue
 from contract_tests.conformance.tasks import tasks
+from contract_tests.conformance.tasks.claims import POLL_FLOOR
 from contract_tests.conformance.traffic import MIN_BACKOFF, RETRY_AFTER_SHARE
 from contract_tests.conformance.verification import REPORT_DIR, reproduction, verify
 from contract_tests.extra import require_kit
@@ -42,14 +43,19 @@ The command runs through the shell once per scenario run, with these variables s
                        endorsementNo, statusCode, creditLimitGranted; for sales-sync, sales
                        with saleCesceReferenceNo, statusCode, reasonStatusCode, currencyAmount,
                        accruedPremium; for sales-declare, one record per invoice with
-                       invoiceNo, saleCesceReferenceNo, statusCode, reasonStatusCode). For
-                       movements-sync and sales-sync it already holds the records the client
-                       had: merge the movements into them. For sales-declare, a second run
-                       finds there what the first one wrote.
+                       invoiceNo, saleCesceReferenceNo, statusCode, reasonStatusCode; for
+                       claims-follow, one record per dossier with dossierNo, endorsementNo,
+                       indemnifiedAmount, paymentDate). For movements-sync and sales-sync it
+                       already holds the records the client had: merge the movements into
+                       them. For sales-declare, a second run finds there what the first one
+                       wrote.
   CESCE_INPUT          for a task that gives the client input, a file holding it (JSON); for
                        sales-declare the ERP's invoices: invoiceNo, invoiceDate and
                        maturityDate ("2026-01-10"), amount ("1234.56"), currency, and the
-                       debtor's endorsementNo and customerReference (send one of them)
+                       debtor's endorsementNo and customerReference (send one of them); for
+                       claims-follow the non-payments: saleCesceReferenceNo, invoiceNo,
+                       maturityDate (yyyyMMdd), the debtor's endorsementNo and
+                       customerReference, and unpaidAmount ("1234,56")
 
 \b
 Each run is judged on
@@ -63,6 +69,8 @@ Each run is judged on
   errors    an answer whose errorCode is not "0" (even on a 200), a 500 or a dropped
             connection may end a run in error, leaving CESCE_OUTPUT as it was; exiting 0
             with part of a list fails.
+  polls     for a task that polls (claims-follow), the same read sent again no sooner than
+            {POLL_FLOOR:g} s after the last: poll with a pause, longer while nothing changes.
 
 \b
 Exit status: 0 every scenario passed; 1 a scenario failed (the report says which, the first

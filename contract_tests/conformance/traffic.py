@@ -7,7 +7,8 @@
   page's cursor exactly as given, until the last-page mark, and no page after that (the cursor,
   where an answer gives it and the mark are the operation's ``x-cesce-paging``: for the risk
   lists, nextEndorsementNo until "0"). A page may hold fewer records than the page size without
-  being the last, and may be empty (the entity null). An answer whose errorCode is not "0" is
+  being the last, and may be empty (the entity null). A task that polls may read a list anew
+  from its first page once it has read its last. An answer whose errorCode is not "0" is
   an error, not a page, even with status 200: exiting 0 after it with part of a list fails;
 - tokens: one access token reused until it expires; a new one (refresh_token or password grant)
   only when the old one was refused as expired or had under ``RENEW_MARGIN`` left; never an
@@ -149,6 +150,8 @@ def _pages(run: RunEvidence, labels: Labels, entries: list[dict[str, Any]], decl
     done = False
     for entry in entries:
         start = declared.sent(entry.get("query") or {})
+        if done and start is None and run.task.polls:
+            expected, last_page, done = None, None, False  # a poll reads the list anew
         if done:
             return [labels.finding(run, entry, f"asked for a page after the last one ({labels.short(last_page)} "
                                                f"said {cursor} {last})")]

@@ -44,7 +44,7 @@ def verify(
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify a Cesce client for ``task`` ("portfolio-sync", "movements-sync", "sales-declare",
-    "sales-sync": the names of
+    "sales-sync", "claims-follow": the names of
     ``contract_tests.conformance.tasks``).
 
     ``client`` is either a function ``client(config: ClientConfig) -> list[dict]`` (called in

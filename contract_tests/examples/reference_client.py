@@ -1,9 +1,9 @@
 """A reference Cesce client: portfolio and movements sync, sales declaration and sales sync,
-standard library only.
+following claims, standard library only.
 
 Run it as ``python -m contract_tests.examples.reference_client [--task TASK]`` (portfolio-sync,
-movements-sync, sales-declare or sales-sync) with the CESCE_* variables set (CESCE_TASK when
---task is not given); it writes the records it believes current to CESCE_OUTPUT as JSON. From
+movements-sync, sales-declare, sales-sync or claims-follow) with the CESCE_* variables set
+(CESCE_TASK when --task is not given); it writes the records it believes current to CESCE_OUTPUT as JSON. From
 Python, ``sync(config)`` does the same for any object with the attributes base_url, token_url,
 client_id, client_secret, username, password, contract_no, task, previous and input, and
 returns the records.
@@ -38,6 +38,17 @@ What it does, and why:
   the client looks it up (GET sale by invoiceNo and maturityDate) and records it, once.
 - Sales sync: GET sales with movementsInd=Y (what moved from two calendar days before today),
   merged into the sales the client had, by saleCesceReferenceNo.
+- Claims: the dossiers are read first (GET dossiers, and the non-payments of each open one),
+  so a non-payment declared before (by a run that met a lost answer: a declaration is never
+  sent twice, the run ends in error instead) is not declared again, and each of CESCE_INPUT's
+  goes in its debtor's open dossier: its dossierNo once known (from that list or the answer
+  of the debtor's first declaration), 0 only for a debtor with none. Then each dossier is
+  polled (its documents, then the dossier) with a pause that starts at a quarter of a second
+  and doubles up to a second: every document it asks for (statusCode 1 requested, 2 chased, 5
+  rejected) is uploaded once, and nothing is believed until the dossier says there is nothing
+  left to settle (statusCode 5, 6 or 7). Then its paid settlements (settlementStatusCode 2)
+  give the amount indemnified, principal plus interest added in whole cents, and the last
+  paymentDate.
 """
 
 from __future__ import annotations
@@ -51,19 +62,24 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-TASKS = ("portfolio-sync", "movements-sync", "sales-declare", "sales-sync")
+TASKS = ("portfolio-sync", "movements-sync", "sales-declare", "sales-sync", "claims-follow")
 PORTFOLIO = "portfolio/v1/contracts/{contract}/portfolio"
 MOVEMENTS = "portfolio-movements/v1/contracts/{contract}/movements"
 SALES = "sales/v1/contracts/{contract}/sales"
 SALE = "sales/v1/contracts/{contract}/sale"
+CLAIMS = "claims/v1/contracts/{contract}"
 #: Cesce's errorCode for a sale already declared (same invoice, dates, debtor and amount).
 DUPLICATE = "3003"
 #: Pending re-requests on a known debtor are numbered from 300000 ("300xxx").
 PENDING_REQUEST_BASE = 300000
 RETRIED = (429, 502, 503, 504)
+#: Document statusCodes the insured still owes (requested, chased, rejected); the dossier
+#: statusCodes with nothing left to settle (indemnified, in recovery, closed); a paid settlement.
+AWAITED, SETTLED, PAID = ("1", "2", "5"), ("5", "6", "7"), "2"
 
 
 class CesceError(RuntimeError):
@@ -86,6 +102,8 @@ class Listing:
 
 BY_ENDORSEMENT = Listing("debtor", "nextEndorsementNo", "0")
 BY_SALE = Listing("sale", "initialValue", "")
+DOSSIERS, DOCUMENTS, SETTLEMENTS = (Listing(entity, "initialValue", "")
+                                     for entity in ("dossier", "document", "settlement"))
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,9 @@ class CesceClient:
     #: The first backoff pause without Retry-After, doubled on every further attempt.
     backoff = 0.5
     language = "ES"
+    #: The first pause between two polls of a dossier, doubled each time up to ``poll_most``.
+    poll_first = 0.25
+    poll_most = 1.0
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -190,9 +211,11 @@ class CesceClient:
 
     # -- HTTP ----------------------------------------------------------------------------------
 
-    def send(self, method: str, url: str, data: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
-        """One request, retried on 429/503/502/504 and connection errors after a pause."""
+    def send(self, method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+             resend: bool = True) -> tuple[int, dict[str, str], Any]:
+        """One request, retried on 429/503/502/504 and (unless ``resend`` is False: a request
+        that may have been carried out, its answer lost, and must not be made twice) on
+        connection errors, after a pause."""
         for attempt in range(1, self.attempts + 1):
             request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
             try:
@@ -201,7 +224,7 @@ class CesceClient:
             except urllib.error.HTTPError as error:
                 status, head, raw = error.code, dict(error.headers), error.read()
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if attempt == self.attempts:
+                if attempt == self.attempts or not resend:
                     raise
                 time.sleep(self.pause(attempt, None))
                 continue
@@ -236,13 +259,13 @@ class CesceClient:
         return self.call("POST", path, {}, json.dumps(body).encode(), expected=201)
 
     def call(self, method: str, path: str, query: dict[str, str], data: bytes | None = None,
-             expected: int = 200) -> dict[str, Any]:
+             expected: int = 200, content_type: str = "application/json", resend: bool = True) -> dict[str, Any]:
         url = f"{self.config.base_url}/{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         for renewed in (False, True):
             headers = {"Authorization": f"Bearer {self.token()}"}
             if data is not None:
-                headers["Content-Type"] = "application/json"
-            status, _, body = self.send(method, url, data, headers)
+                headers["Content-Type"] = content_type
+            status, _, body = self.send(method, url, data, headers, resend)
             if status == 401 and not renewed:
                 self.renew()  # expired on Cesce's clock before ours said so
                 continue
@@ -362,6 +385,96 @@ class CesceClient:
                 "statusCode": sale["statusCode"], "reasonStatusCode": sale["reasonStatusCode"]}
 
 
+    # -- claims ----------------------------------------------------------------------------------
+
+    def follow_claims(self, non_payments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Declare each non-payment not yet declared, in its debtor's open dossier, then follow
+        every dossier of the input until nothing is left to settle."""
+        base = CLAIMS.format(contract=self.config.contract_no)
+        open_of = {d["endorsementNo"]: d["dossierNo"] for d in self.pages(f"{base}/dossiers", DOSSIERS)
+                   if d["statusCode"] != "7"}
+        declared = set()
+        for debtor in {n["endorsementNo"] for n in non_payments if n["endorsementNo"] in open_of}:
+            answer = self.get(f"{base}/dossiers/{open_of[debtor]}/non-payments", {"languageCode": self.language})
+            declared |= {n["saleCesceReferenceNo"] for n in answer.get("nonPayment") or []}
+        for non_payment in non_payments:
+            if non_payment["saleCesceReferenceNo"] in declared:
+                continue
+            debtor = non_payment["endorsementNo"]
+            open_of[debtor] = self.declare_non_payment(non_payment, open_of.get(debtor, "0"))
+        return self.follow({open_of[n["endorsementNo"]] for n in non_payments})
+
+    def declare_non_payment(self, non_payment: dict[str, Any], dossier_no: str) -> str:
+        """Declare one non-payment in ``dossier_no`` (0: the debtor has none yet); the dossier it is
+        in. A declaration whose answer is lost is not sent again: the run ends in error."""
+        path = f"{CLAIMS.format(contract=self.config.contract_no)}/dossiers/{dossier_no}/non-payments"
+        body = {"client": {"languageCode": self.language},
+                "nonPayment": {"saleCesceReferenceNo": non_payment["saleCesceReferenceNo"],
+                               "unpaidAmount": non_payment["unpaidAmount"]}}
+        try:
+            answer = self.call("POST", path, {}, json.dumps(body).encode(), expected=201, resend=False)
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            # Declared or not, nobody knows: the next run finds it in the dossier if it was.
+            raise CesceError(f"the answer to the declaration of sale {non_payment['saleCesceReferenceNo']} was lost "
+                             f"({error}); run again") from None
+        return answer["client"]["dossierNo"]
+
+    def follow(self, dossier_nos: set[str]) -> list[dict[str, Any]]:
+        """Poll each dossier, uploading what it asks for, until it has nothing left to settle."""
+        base = CLAIMS.format(contract=self.config.contract_no)
+        beliefs: dict[str, dict[str, Any]] = {}
+        waiting, pause = sorted(dossier_nos, key=int), self.poll_first
+        while True:
+            for dossier_no in list(waiting):
+                self.upload_awaited(dossier_no)
+                dossier = self.get(f"{base}/dossiers/{dossier_no}", {"languageCode": self.language})["dossier"]
+                if self.settled(dossier):
+                    beliefs[dossier_no] = self.belief(dossier)
+                    waiting.remove(dossier_no)
+            if not waiting:
+                return [beliefs[number] for number in sorted(beliefs, key=int)]
+            time.sleep(pause)
+            pause = min(pause * 2, self.poll_most)
+
+    def settled(self, dossier: dict[str, Any]) -> bool:
+        """Whether Cesce has nothing left to settle in the dossier."""
+        return dossier["statusCode"] in SETTLED
+
+    def upload_awaited(self, dossier_no: str) -> None:
+        """Upload each document the dossier still asks for."""
+        base = CLAIMS.format(contract=self.config.contract_no)
+        for document in self.pages(f"{base}/documents", DOCUMENTS, dossierNo=dossier_no):
+            if document["statusCode"] in AWAITED:
+                self.upload(dossier_no, document)
+
+    def upload(self, dossier_no: str, document: dict[str, Any]) -> None:
+        """POST documents: a multipart/form-data body with documentNo and the file."""
+        boundary = uuid.uuid4().hex
+        name = f"document-{document['documentNo']}.pdf"
+        data = (f'--{boundary}\r\nContent-Disposition: form-data; name="documentNo"\r\n\r\n{document["documentNo"]}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: application/pdf\r\n\r\n").encode() + b"%PDF-1.4 " + name.encode() + \
+            f"\r\n--{boundary}--\r\n".encode()
+        path = f"{CLAIMS.format(contract=self.config.contract_no)}/dossiers/{dossier_no}/documents"
+        self.call("POST", path, {}, data, expected=201, content_type=f"multipart/form-data; boundary={boundary}")
+
+    def belief(self, dossier: dict[str, Any]) -> dict[str, Any]:
+        """What is written back of a dossier: the amount its paid settlements indemnified
+        (principal and interest) and the last of their payment dates."""
+        settlements = self.pages(f"{CLAIMS.format(contract=self.config.contract_no)}/settlements", SETTLEMENTS,
+                                 dossierNo=dossier["dossierNo"])
+        paid = [s for s in settlements if s["settlementStatusCode"] == PAID]
+        cents = sum(self.cents(s["amtPrinIndemnified"]) + self.cents(s["amtIntIndemnified"]) for s in paid)
+        return {"dossierNo": dossier["dossierNo"], "endorsementNo": dossier["endorsementNo"],
+                "indemnifiedAmount": f"{cents // 100},{cents % 100:02d}",
+                "paymentDate": max((s["paymentDate"] for s in paid), default="")}
+
+    def cents(self, text: str) -> int:
+        """Cesce's "1234,56" in whole cents (its comma is the decimal separator)."""
+        whole, _, part = text.partition(",")
+        return int(whole or "0") * 100 + int((part + "00")[:2])
+
+
 def cesce_date(text: str) -> str:
     """An ERP date ("2026-01-10") as Cesce writes it ("20260110")."""
     return text.replace("-", "")
@@ -379,6 +492,8 @@ def sync(config: Any, client_class: type[CesceClient] = CesceClient) -> list[dic
         return client.movements_sync(config.previous or [])
     if config.task == "sales-sync":
         return client.sales_sync(config.previous or [])
+    if config.task == "claims-follow":
+        return client.follow_claims(config.input or [])
     if config.task == "sales-declare":
         return client.declare_sales(config.input or [], config.previous or [])
     return client.portfolio_sync()

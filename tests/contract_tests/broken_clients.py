@@ -48,6 +48,19 @@ And the sales tasks' (first-page, token-per-call and the others above break them
 - skips-rejections: writes back only the sales Cesce rated, as if a rejection were no outcome.
 - all-sales: reads the whole sales list instead of the movements of the last 48 hours.
 - replaces-sales: writes the movements alone, dropping the sales it had.
+
+And claims-follow's:
+
+- dossier-zero: declares every non-payment with dossierNo 0, never the dossier Cesce answered
+  for the debtor's first one (the emulator finds the open dossier; Cesce's rule is its number).
+- other-debtors-dossier: keeps one dossierNo for every debtor, the last one answered, so a
+  second debtor's non-payment is sent to the first debtor's dossier.
+- hammers: polls without a pause.
+- uploads-every-document: uploads every document GET documents lists for the dossier, those
+  received or validated already included.
+- believes-in-progress: takes a settlement in progress for one paid: it stops polling once the
+  dossier is being settled and believes the settlement's amounts and date.
+- comma-thousands: reads Cesce's decimal comma as a thousands separator: "1234,56" is 123456.
 """
 
 from __future__ import annotations
@@ -56,9 +69,13 @@ import sys
 from typing import Any
 
 from contract_tests.examples.reference_client import (
+    BY_SALE,
+    CLAIMS,
+    DOCUMENTS,
     DUPLICATE,
     SALES,
-    BY_SALE,
+    SETTLED,
+    SETTLEMENTS,
     CesceClient,
     CesceError,
     debtor,
@@ -208,6 +225,48 @@ class AllSales(CesceClient):
         return self.merge(known, every, "saleCesceReferenceNo")
 
 
+class DossierZero(CesceClient):
+    def declare_non_payment(self, non_payment: dict[str, Any], dossier_no: str) -> str:
+        return super().declare_non_payment(non_payment, "0")
+
+
+class OtherDebtorsDossier(CesceClient):
+    last = "0"
+
+    def declare_non_payment(self, non_payment: dict[str, Any], dossier_no: str) -> str:
+        self.last = super().declare_non_payment(non_payment, self.last)
+        return self.last
+
+
+class Hammers(CesceClient):
+    poll_first = poll_most = 0.0
+
+
+class UploadsEveryDocument(CesceClient):
+    def upload_awaited(self, dossier_no: str) -> None:
+        for document in self.pages(f"{CLAIMS.format(contract=self.config.contract_no)}/documents", DOCUMENTS,
+                                   dossierNo=dossier_no):
+            self.upload(dossier_no, document)
+
+
+class BelievesInProgress(CesceClient):
+    def settled(self, dossier: dict[str, Any]) -> bool:
+        return dossier["statusCode"] in ("4", *SETTLED)
+
+    def belief(self, dossier: dict[str, Any]) -> dict[str, Any]:
+        settlements = self.pages(f"{CLAIMS.format(contract=self.config.contract_no)}/settlements", SETTLEMENTS,
+                                 dossierNo=dossier["dossierNo"])
+        cents = sum(self.cents(s["amtPrinIndemnified"]) + self.cents(s["amtIntIndemnified"]) for s in settlements)
+        return {"dossierNo": dossier["dossierNo"], "endorsementNo": dossier["endorsementNo"],
+                "indemnifiedAmount": f"{cents // 100},{cents % 100:02d}",
+                "paymentDate": max((s["settlementDate"] for s in settlements), default="")}
+
+
+class CommaThousands(CesceClient):
+    def cents(self, text: str) -> int:
+        return int(text.replace(",", "")) * 100
+
+
 class ReplacesSales(CesceClient):
     def sales_sync(self, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return super().sales_sync([])
@@ -236,6 +295,12 @@ BUGS: dict[str, type[CesceClient]] = {
     "skips-rejections": SkipsRejections,
     "all-sales": AllSales,
     "replaces-sales": ReplacesSales,
+    "dossier-zero": DossierZero,
+    "other-debtors-dossier": OtherDebtorsDossier,
+    "hammers": Hammers,
+    "uploads-every-document": UploadsEveryDocument,
+    "believes-in-progress": BelievesInProgress,
+    "comma-thousands": CommaThousands,
 }
 
 

@@ -7,8 +7,8 @@ client should hold after a run, what it starts from (CESCE_OUTPUT) and what it i
 (CESCE_INPUT), what Cesce may change while it works, and the named scenarios of its own. The engine (scenarios, runner, judge, report, search) reads
 declarations and nothing else, so a new task is a new module here (or a ``register(task)``
 from elsewhere), not edits across the kit; ``contract_tests/conformance/tasks/risks.py``
-declares portfolio-sync and movements-sync, ``sales.py`` sales-sync and ``sales_declare.py``
-sales-declare.
+declares portfolio-sync and movements-sync, ``sales.py`` sales-sync, ``sales_declare.py``
+sales-declare and ``claims.py`` claims-follow.
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ class Task:
       (none for a sync); ``acts``: the operation a scenario's faults and token expiries aim at
       when it is not ``reads`` (sales-declare: createSale). A task without a list meets the
       engine's scenarios that do not page.
+    - ``polls``: it reads its lists again as it polls (claims-follow): each reading from the first
+      page is a new one, not a page after the last.
     - ``refusals``: the errorCodes Cesce may refuse its requests with in a correct run
       (sales-declare: a duplicate), left to its own ``checks`` rather than failed as refusals.
     - ``description``: what the client is asked to do; ``rule``: what its records are judged
@@ -116,6 +118,7 @@ class Task:
     writes: frozenset[str] = frozenset()
     acts: str | None = None
     refusals: frozenset[str] = frozenset()
+    polls: bool = False
     short: str = ""
     changes: Mapping[str, Change] = field(default_factory=dict)
     explain: Callable[[str, str, dict | None, dict | None, Context], str] = lambda *args: ""

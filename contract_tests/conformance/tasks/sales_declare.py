@@ -39,14 +39,14 @@ from emulator.wire import normalize_date
 
 DECLARE = "createSale"
 
-def _error(error: type) -> str:
+def error_code(error: type) -> str:
     """A business error's errorCode, read from the bundled mocks/codes/errors.yaml alone (the
     whole Sandbox Model loads every area, which would slow every cesce-contract command)."""
     return resources.load_yaml(resources.mocks_dir() / "codes" / "errors.yaml")[error.key]["errorCode"]
 
 
 #: Cesce's answer to a true duplicate, and to a sale naming its debtor twice.
-DUPLICATE, BOTH = _error(DuplicateSale), _error(BothDebtorIdentifiers)
+DUPLICATE, BOTH = error_code(DuplicateSale), error_code(BothDebtorIdentifiers)
 REFUSALS = frozenset({DUPLICATE, BOTH})
 
 #: What a declare client writes back of each invoice.
