@@ -21,7 +21,6 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 #: Idle connections the pool keeps open; more are opened while more transactions run at once.
 IDLE = 32
