@@ -9,6 +9,7 @@ everything before it writes anything, so a refused request leaves no trace.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -413,6 +414,6 @@ def _check_duplicate(world: World, contract_no: str, invoice_no: str, invoice_da
 
 
 def _month_days(year: int, month: int) -> tuple[date, date]:
+    """The first and last days of a month (December 9999 included: its last is date.max)."""
     first = date(year, month, 1)
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
+    return first, first.replace(day=calendar.monthrange(year, month)[1])

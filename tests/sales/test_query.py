@@ -60,7 +60,9 @@ def test_a_strict_emulator_says_which_name_cesces_wire_uses():
     ({"endorsementNo": "100", "statusCode": "10"}, ["1000011"]),
     ({"endorsementNo": "101"}, []),
     ({"invoiceMonth": "202001"}, []),
-], ids=["all", "by-endorsement", "by-reference", "by-month", "by-status", "combined", "debtor-and-status", "no-sales", "empty-month"])
+    ({"invoiceMonth": "999912"}, []),  # the last month a date can name: it ends on date.max
+], ids=["all", "by-endorsement", "by-reference", "by-month", "by-status", "combined", "debtor-and-status", "no-sales",
+        "empty-month", "last-month-of-9999"])
 def test_the_list_filters_combine(sales, january, query, expected):
     answer = sales.list(**query)
     assert answer.status_code == 200
