@@ -288,12 +288,17 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def serve_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
+def serve_emulator(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
     """``serve_emulator(*args, command=None, env=None, workdir=None)``: a Served emulator,
-    stopped at the end of the session if the test did not stop it."""
+    stopped at the end of the session if the test did not stop it. With ``--store
+    postgresql``, a test that serves its own SQLite state is skipped: the SQLite run has it."""
     started: list[Served] = []
+    on_postgresql = request.config.getoption("--store") != "sqlite"
 
     def serve(*args: str, workdir: Path | None = None, **options: Any) -> Served:
+        if on_postgresql and not any(arg.startswith(("postgresql://", "postgres://")) for arg in args):
+            pytest.skip("serves an SQLite state of its own: run with the SQLite store")
         started.append(Served(workdir or tmp_path_factory.mktemp("served"), *args, **options))
         return started[-1]
 

@@ -32,7 +32,8 @@ BROKEN = [
         "request #6 POST non-payments -> 400 (4010): declared endorsement 2's non-payment in dossier 1, which is not "
         "that debtor's open dossier (4010)")),
     ("hammers", "claims-two-debtors", "LOOP|FAIL",
-     r".*GET (documents|dossiers?)\S* -> 200: read this again 0\.0[0-9]+ s after request #[0-9]+: back off between "
+     # Which read comes again first (the documents, the dossiers, one dossier) depends on timing.
+     r".*GET \S+ -> 200: read this again 0\.0[0-9]+ s after request #[0-9]+: back off between "
      r"polls"),
     ("uploads-every-document", "claims-two-debtors", r"CRASH \(1\)",
      r"request #[0-9]+ POST documents -> 400 \(4011\): " + re.escape(
