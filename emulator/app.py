@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from emulator.admin import api as admin_api
 from emulator.api_document import ApiDocument
 from emulator.areas import Area, Areas, discover
-from emulator.gateway import GatewayError, blueprint, dropping
+from emulator.gateway import GatewayError, blueprint, drain, dropping
 from emulator.replay import cases
 from emulator.sandbox_model import SandboxModel
 from emulator.settings import Settings
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None, areas: Areas | None = None) -> 
     def gateway_error(error: HTTPException) -> Response:
         # A 405 names the methods the URL takes (RFC 9110 requires Allow on it).
         allow = {key: value for key, value in error.get_headers() if key == "Allow"}
+        if error.code == 413:  # an operator call over its limit, refused as the gateway refuses one
+            drain()
         return GatewayError(error.code or 500, headers=allow).response()
 
     @app.errorhandler(Exception)

@@ -278,7 +278,7 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
             files = {name: Upload(part.filename or "", part.mimetype or "application/octet-stream", part.read())
                      for name, part in request.files.items()}
     except RequestEntityTooLarge:
-        _drain()
+        drain()
         raise GatewayError(413) from None
     except (OSError, ValueError):
         # A body the server could not read to its end (a malformed chunked encoding, say).
@@ -287,7 +287,7 @@ def _incoming(catalog: str, operation: Operation) -> Incoming:
     return Incoming(catalog, operation, request.headers.get("Authorization"), form, raw, body, files)
 
 
-def _drain() -> None:
+def drain() -> None:
     """Read and drop the body of a request refused for its size, up to DRAIN bytes: a client
     still sending it reads no answer until it has sent it, so it would see a broken connection
     where it should see the 413."""

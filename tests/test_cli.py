@@ -333,3 +333,6 @@ def test_a_served_emulator_takes_a_snapshot_larger_than_a_request_may_be(serve_e
     too_big = call("POST", f"{served.url}/dev/classifications/v1/contracts/20000000009/classifications",
                    body={"debtor": {"companyName": "X" * 2 * 1024 * 1024}})
     assert too_big.status == 413
+    # An operator call over the limit is refused the same way: answered, not cut off mid-body.
+    too_big = call("POST", f"{served.url}/_emulator/events?client_id=big", body={"events": ["X" * 2 * 1024 * 1024]})
+    assert too_big.status == 413
