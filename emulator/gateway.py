@@ -439,7 +439,7 @@ def _operate(tx: Tx, incoming: Incoming, handler: Handler, params: dict[str, str
                 own.get("pageSize") or cesce.settings.page_size, bool(own.get("emptyPageAfterFull")))
     answer = handler(call)
     if world is not None and not world.sandbox and answer.status < 400 and tx.write:
-        tx.append_journal(journal_entry(exchange, answer), cesce.settings.journal_limit)  # one commit for both
+        tx.append_journal([journal_entry(exchange, answer)], cesce.settings.journal_limit)  # one commit for both
         exchange.recorded = True
     return answer
 
@@ -535,13 +535,12 @@ def business_error_answer(error: BusinessError, language: str, contract_no: str 
 
 
 def record(exchange: Exchange, answer: Answer) -> None:
-    """Write the journal entry of a request that named a tenant."""
+    """Journal a request that named a tenant and wrote nothing (a read, a refusal): with the
+    next batch of such entries, not a commit of its own per request."""
     if exchange.tenant is None:
         return
-    entry = journal_entry(exchange, answer)
     cesce = services()
-    with cesce.store.transaction() as tx:
-        tx.append_journal(entry, cesce.settings.journal_limit)
+    cesce.store.journal_later(journal_entry(exchange, answer), cesce.settings.journal_limit)
 
 
 def journal_entry(exchange: Exchange, answer: Answer) -> dict:

@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 from emulator import postgresql
 from emulator.clock import format_instant, parse_instant
 from emulator.connections import Connections
+from emulator.journal_batch import Entry, PendingJournal
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -134,6 +135,7 @@ class Store:
                             for table, columns in self._kinds.items()}
         self.tenant_tables = tuple(table for table, columns in self._kinds.items() if "tenant" in columns)
         self._settings_json = self._connections.json_object("s.name", "s.value")
+        self._reads = PendingJournal(self.write_journal)
 
     def tables(self) -> list[str]:
         return sorted(self._kinds)
@@ -152,11 +154,13 @@ class Store:
             tx._begin()
             try:
                 yield tx
+                conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
             except BaseException:
                 if connections.in_transaction(conn):
                     conn.execute("ROLLBACK")
+                tx._settle(written=False)
                 raise
-            conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
+            tx._settle(written=write and not rollback)
         finally:
             tx._end()
             connections.give(conn)
@@ -164,7 +168,11 @@ class Store:
     def view(self, work: Callable[[Tx], T]) -> T:
         """What ``work`` finds, in a read transaction; when it has to write on the way (a view
         works out a world as it would be: a tenant's first contact, work fallen due), again in
-        a write transaction rolled back. A view changes nothing, and mostly holds no one up."""
+        a write transaction rolled back. A view changes nothing, and mostly holds no one up;
+        it sees every request answered before it in this process, its journal entry included."""
+        if self._reads:
+            self.write_journal()
+            self._reads.wait()
         try:
             with self.transaction(write=False) as tx:
                 return work(tx)
@@ -183,8 +191,25 @@ class Store:
         that show the statements a request costs."""
         self._connections.trace(callback)
 
+    def journal_later(self, entry: Row, keep: int | None = None) -> None:
+        """Add a read's entry to its tenant's journal (``Tx.append_journal``) with the next
+        write of its tenant, not in a transaction of its own (emulator.journal_batch)."""
+        self._reads.add(entry, keep)
+
+    def write_journal(self) -> None:
+        """Write every journal entry of reads still waiting, in one transaction."""
+        tenants = self._reads.tenants()
+        if not tenants:
+            return
+        with self.transaction() as tx:
+            for tenant in tenants:
+                tx.lock(tenant)  # which writes the tenant's entries
+
     def close(self) -> None:
-        self._connections.close()
+        try:
+            self.write_journal()
+        finally:
+            self._connections.close()
 
     @staticmethod
     def unreadable(path: str) -> str | None:
@@ -251,6 +276,8 @@ class Tx:
         self._open = False
         #: The tenants whose write lock this transaction holds (emulator.postgresql).
         self._locked: set[str] = set()
+        #: The journal entries of reads it writes (emulator.journal_batch), by tenant.
+        self._taken: list[tuple[str, list[Entry]]] = []
 
     def _begin(self) -> None:
         self._db.begin(self._conn, self.write)
@@ -273,6 +300,15 @@ class Tx:
         if self.write and tenant not in self._locked:
             self._db.lock(self._conn, tenant)
             self._locked.add(tenant)
+            # The tenant's reads answered before this write are journaled before it.
+            pending = self._store._reads.take(tenant)
+            if pending:
+                self._taken.append((tenant, pending))
+                self.append_journal([entry for entry, _ in pending], pending[-1][1])
+
+    def _settle(self, written: bool) -> None:
+        taken, self._taken = self._taken, []
+        self._store._reads.settled(taken, written)
 
     def _writing(self) -> None:
         if not self.write:
@@ -287,6 +323,7 @@ class Tx:
         if self._steps is None:
             return
         self._conn.execute("COMMIT")
+        self._settle(written=True)
         self._end()
         self._steps.between(done)
         self._begin()
@@ -518,20 +555,21 @@ class Tx:
 
     # -- journal ----------------------------------------------------------------------------
 
-    def append_journal(self, entry: Row, keep: int | None = None) -> None:
-        """Add an entry to its tenant's journal. Its id is taken under the tenant's lock, so
-        ids follow the order entries are committed in, and a reader paging ``after`` an id
-        misses none. With ``keep``, the tenant keeps about its latest ``keep`` entries: one
-        write in a tenth of ``keep`` (drawn at random, so no pattern of requests escapes it)
-        drops the older ones, so the journal neither grows without limit nor pays for its
-        bound on every write."""
+    def append_journal(self, entries: list[Row], keep: int | None = None) -> None:
+        """Add entries, in order, to their tenant's journal (one tenant's). Their ids are taken
+        under the tenant's lock, so ids follow the order entries are committed in, and a reader
+        paging ``after`` an id misses none. With ``keep``, the tenant keeps about its latest
+        ``keep`` entries: about one entry in a tenth of ``keep`` (drawn at random, so no pattern
+        of requests escapes it) drops the older ones, so the journal neither grows without
+        limit nor pays for its bound on every write."""
         self._writing()
-        self.lock(entry["tenant"])
-        self.insert("journal", [entry])
-        if keep is not None and _DRAW.random() < 10 / keep:
+        tenant = entries[0]["tenant"]
+        self.lock(tenant)
+        self.insert("journal", entries)
+        if keep is not None and _DRAW.random() < 10 * len(entries) / keep:
             self._run("DELETE FROM journal WHERE tenant = ? AND id <= "
                       "(SELECT id FROM journal WHERE tenant = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                      [entry["tenant"], entry["tenant"], keep])
+                      [tenant, tenant, keep])
 
     def journal(self, tenant: str, after: int = 0, limit: int = 1000) -> list[Row]:
         return self.all("journal", "SELECT * FROM journal WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",

@@ -263,13 +263,16 @@ def _duration(text: str, where: str) -> None:
 
 def _restore_journal(tx: Tx, tenant: str, entries: list[dict]) -> None:
     keep_ids = _ids_free(tx, "journal", entries)
+    rows = []
     for index, entry in enumerate(entries):
         row = {"tenant": tenant, "at": _instant(entry["at"], f"journal/{index}/at"), "catalog": entry["catalog"],
                "operation": entry["operation"], "method": entry["method"], "path": entry["path"],
                "query": json.dumps(entry["query"]), "request": entry["request"], "status": entry["status"],
                "response": json.dumps(entry["response"]), "token": entry["token"],
                "findings": json.dumps(entry["findings"])}
-        tx.append_journal({"id": entry["id"], **row} if keep_ids else row)
+        rows.append({"id": entry["id"], **row} if keep_ids else row)
+    if rows:
+        tx.append_journal(rows)
 
 
 def _ids_free(tx: Tx, table: str, rows: list[dict]) -> bool:
