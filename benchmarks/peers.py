@@ -3,10 +3,12 @@ container's settings (a state file), a bare Flask app on the same server and thr
 ceiling), Stoplight Prism mocking the emulator's own OpenAPI document (the stateless peer) and
 moto's server (the stateful Python peer). Each is driven by wrk (2 threads, 16 connections,
 --seconds each) and the table gives requests/s, p50, p99 and the server's CPU per request (from
-/proc); then startup times, 16 tenants at once, the page cost at 1,000 and 100,000 debtors with
-the server's memory, and the ratios issue targets set. It asserts nothing about time.
+/proc); then startup times, 16 tenants at once, the page cost at 1,000 and 100,000 debtors and
+the sales list's at 1,200 and 100,000 sales (landed through POST sale), with the server's
+memory, and the ratios the performance issue targets. It asserts nothing about time.
 
-    python benchmarks/peers.py [--seconds 8] [--cache ~/.cache/cesce-sandbox-bench] [--image TAG [--engine podman] [--run-option ...]]
+    python benchmarks/peers.py [--seconds 8] [--large 100000] [--sales 100000] [--cache ~/.cache/cesce-sandbox-bench]
+                               [--image TAG [--engine podman] [--run-option ...]]
 
 The first run installs what it needs and keeps it in --cache: wrk (apt-get, when missing),
 Prism (npm) and moto (pip, in its own venv). Linux only (it reads /proc).
@@ -31,6 +33,7 @@ import time
 import timeit
 import urllib.request
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from emulator.control import call
@@ -40,7 +43,8 @@ CONTRACT = "10100000001"      # the Sandbox Model's contract: GET classification
 PAGED = "30000000001"         # 1,000 debtors, 50 of them changed in the last 48 hours
 LARGE = "30000000002"         # 100,000 debtors
 WRITTEN = "30000000003"       # where POST classification adds a debtor per request
-SOLD = "30000000004"          # 1,000 sales on one debtor: the sales list reads the first page of 500
+SOLD = "30000000004"          # 1,200 sales on one debtor: the sales list reads the first page of 500
+LANDED = "30000000005"        # 100,000 sales declared through POST sale on one debtor
 CLASSIFY = "/dev/classifications/v1/contracts/{}/classifications"
 SALES = "/dev/sales/v1/contracts/{}/sales"
 TENANT = "bench"
@@ -59,16 +63,24 @@ function request()
                     ["Authorization"]="Bearer " .. tokens[(n %% #tokens) + 1]}, body)
 end
 """
-# Each request a new invoice on the Sandbox Model's debtor 100 (in force): a sale rated at once.
+# Each request a new invoice on debtor %(debtor)s (in force): a sale rated at once. Each thread
+# stops once %(each)s sales of its own have landed.
 SALE_LUA = """
-local n, threads = 0, 0
+local n, landed, threads = 0, 0, 0
 function setup(thread) threads = threads + 1; thread:set("id", threads) end
 function request()
   n = n + 1
-  local body = string.format('{"sale":{"endorsementNo":"100","invoiceNo":"B-%%d-%%07d","invoiceDate":"20260110","maturityDate":"20260209","currencyAmount":"1000,00"}}', id, n)
+  local body = string.format('{"sale":{"endorsementNo":"%(debtor)s","invoiceNo":"B-%%d-%%07d","invoiceDate":"%(invoiced)s","maturityDate":"%(matures)s","currencyAmount":"1000,00"}}', id, n)
   return wrk.format("POST", "%(path)s", {["Content-Type"]="application/json", ["Authorization"]="Bearer %(token)s"}, body)
 end
+function response(status, headers, body)
+  if status == 201 then landed = landed + 1 end
+  if landed >= %(each)s then wrk.thread:stop() end
+end
 """
+#: Invoiced ten days ago and due in fifty, on the tenant's clock (the machine's): in the current
+#: month's list, and open to modification.
+INVOICED = date.today() - timedelta(days=10)
 GET_LUA = """
 local n = 0
 local tokens = {%(tokens)s}
@@ -315,6 +327,21 @@ def seed(url: str, tenant: str, contract: str, debtors: int, moved: int) -> floa
     return time.perf_counter() - started
 
 
+def sale_lua(contract: str, debtor: str, bearer: str, each: int) -> str:
+    return SALE_LUA % {"debtor": debtor, "path": SALES.format(contract), "token": bearer, "each": each,
+                       "invoiced": f"{INVOICED:%Y%m%d}", "matures": f"{INVOICED + timedelta(days=60):%Y%m%d}"}
+
+
+def land_sales(wrk: str, url: str, scripts: Path, lua: str) -> float:
+    """Sales declared through POST sale by wrk until each thread has landed its share: the
+    seconds it took."""
+    script = scripts / "land-sales.lua"
+    script.write_text(lua)
+    started = time.perf_counter()
+    subprocess.run([wrk, "-t2", "-c16", "-d3600s", "-s", str(script), url + "/"], capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
 def seed_sales(url: str, tenant: str, contract: str, sales: int) -> None:
     debtor = {"endorsementNo": "1", "countryCode": "ES", "taxCode": "B70000001", "status": "in-force",
               "requested": "90000,00", "since": "-P400D"}
@@ -359,6 +386,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "cesce-sandbox-bench",
                         help="where Prism and moto are installed (default ~/.cache/cesce-sandbox-bench)")
     parser.add_argument("--large", type=int, default=100_000, help="debtors of the large contract (default 100000)")
+    parser.add_argument("--sales", type=int, default=100_000,
+                        help="sales landed through POST sale for the large sales list (default 100000)")
     parser.add_argument("--image", help="also time the start of this image of the Dockerfile")
     parser.add_argument("--engine", default="docker", help="what runs --image (default docker; podman works too)")
     parser.add_argument("--run-option", action="append", default=[], help="an option for ENGINE run (repeat as needed)")
@@ -384,7 +413,7 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     bearer = token(url, TENANT)
     auth = {"Authorization": f"Bearer {bearer}"}
     seed(url, TENANT, PAGED, 1000, 50)
-    seed_sales(url, TENANT, SOLD, 1000)
+    seed_sales(url, TENANT, SOLD, 1200)
     page_path = f"/dev/portfolio/v1/contracts/{PAGED}/portfolio?nextEndorsementNo=251"
     rows: dict[str, Row] = {}
 
@@ -400,7 +429,7 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     run("portfolio page of 500", page_path, headers=auth)
     run("movements", f"/dev/portfolio-movements/v1/contracts/{PAGED}/movements", headers=auth)
     run("/_emulator/health", "/_emulator/health")
-    run("POST sale", SALES.format(CONTRACT), lua=SALE_LUA % {"token": bearer, "path": SALES.format(CONTRACT)})
+    run("POST sale", SALES.format(CONTRACT), lua=sale_lua(CONTRACT, "100", bearer, 10**9))
     run("sales list", SALES.format(SOLD), headers=auth)
 
     tokens = [token(url, f"{TENANT}-{n:02d}") for n in range(TENANTS)]
@@ -415,6 +444,9 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
     run(f"portfolio page of 500, {args.large:,} debtors", large_page, headers=auth)
     run(f"movements, {args.large:,} debtors", f"/dev/portfolio-movements/v1/contracts/{LARGE}/movements", headers=auth)
     pages, synced = full_sync(url, bearer, LARGE)
+    seed_sales(url, TENANT, LANDED, 0)
+    landing = land_sales(wrk, url, work, sale_lua(LANDED, "1", bearer, args.sales // 2))
+    run(f"sales list, {args.sales:,} sales", SALES.format(LANDED), headers=auth)
     rss, peak = emulator.rss_mib()
     floor = json_floor_us(url, bearer, page_path)
     emulator.stop()
@@ -446,14 +478,14 @@ def report(args, wrk: str, prism: Path, moto: Path, work: Path) -> None:
 
     started = startups(args, moto, prism, work, env)
     print("  measured the startups\n", flush=True)
-    print_report(rows, args, started, seeded, pages, synced, rss, peak, floor)
+    print_report(rows, args, started, seeded, pages, synced, landing, rss, peak, floor)
 
 
 S3_AUTH = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request,"
                             " SignedHeaders=host, Signature=0"}
 
 
-def print_report(rows, args, started: Startups, seeded, pages, synced, rss, peak, floor) -> None:
+def print_report(rows, args, started: Startups, seeded, pages, synced, landing, rss, peak, floor) -> None:
     cpu = open("/proc/cpuinfo").read()
     model = re.search(r"model name\s+:\s+(.*)", cpu)
     print(f"Machine: {model.group(1) if model else platform.machine()}, {os.cpu_count()} cores, "
@@ -484,11 +516,14 @@ def print_report(rows, args, started: Startups, seeded, pages, synced, rss, peak
     large = f"{args.large:,} debtors"
     page_1k, page_large = rows["portfolio page of 500"], rows[f"portfolio page of 500, {large}"]
     print(f"\nScale: {large} seeded in {seeded:.1f} s; a full portfolio sync read {pages} pages in {synced:.1f} s"
-          f" ({synced / pages * 1e3:.0f} ms a page); server memory after the run {rss:.0f} MiB (peak {peak:.0f} MiB);"
+          f" ({synced / pages * 1e3:.0f} ms a page); {args.sales:,} sales landed through POST sale in {landing:.0f} s"
+          f" ({args.sales / landing:,.0f} a second); server memory after the run {rss:.0f} MiB (peak {peak:.0f} MiB);"
           f" json.dumps of one page of 500: {floor:,.0f} µs\n")
 
     get, post, moto = rows["GET classification"], rows["POST classification"], rows["moto, S3 ListBuckets"]
-    business = ["token", "GET classification", "POST classification", "portfolio page of 500", "movements"]
+    business = ["token", "GET classification", "POST classification", "portfolio page of 500", "movements",
+                "POST sale", "sales list"]
+    sold, landed = rows["sales list"], rows[f"sales list, {args.sales:,} sales"]
     checks = [
         ("GET classification / ceiling (requests/s)", get.rps / rows["bare Flask (ceiling)"].rps, ">=", 0.5),
         ("GET classification / Prism (requests/s)", get.rps / rows["Prism, GET classification"].rps, ">", 1.0),
@@ -496,7 +531,8 @@ def print_report(rows, args, started: Startups, seeded, pages, synced, rss, peak
         *[(f"{name} / moto (requests/s)", rows[name].rps / moto.rps, ">=", 4.0) for name in business],
         ("page of 500: server CPU / json.dumps of its records", page_1k.cpu_us / floor, "<=", 2.0),
         (f"page of 500 at {large} / at 1,000 (p50)", page_large.p50 / page_1k.p50, "<", 1.5),
-        (f"server memory after the {large} run, MiB", rss, "<", 300),
+        (f"sales list at {args.sales:,} sales / at 1,200 (p50)", landed.p50 / sold.p50, "<", 1.5),
+        (f"server memory after the {large} and {args.sales:,} sales run, MiB", rss, "<", 300),
         ("serve startup / moto startup", started.serve / started.moto, "<", 0.5),
         ("in-process fixture startup, s", started.fixture, "<", 0.3),
         ("16 tenants / 1 tenant, GET classification (requests/s)", rows["GET classification, 16 tenants"].rps / get.rps, "", None),
