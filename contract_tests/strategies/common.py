@@ -5,6 +5,7 @@ numbers, countries, tax codes, references, languages), the ``client`` block of a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from functools import cache
 from typing import Any
@@ -86,10 +87,11 @@ class InvalidRequest:
     ``field`` is where, as a dotted path ("debtor.companyName"); ``status`` is the HTTP status
     Cesce answers it with (400; 500 for a blank nonPaymentInd, as Cesce documents); ``error``
     is the key of the emulator's business error for it in mocks/codes/errors.yaml, where its
-    errorCode and texts are. A rule of Cesce's sales also says the operation to send it to
+    errorCode and texts are. A rule of Cesce's sales or claims also says the operation to send it to
     (``operation_id``), the requests (operationId, body) to send first for the rule to apply
     (``setup``: the first declaration of a duplicate), and, for a sale Cesce takes and rejects
-    (201 with statusCode 9), the reason of mocks/codes/sale-reasons.yaml instead of an error.
+    (201 with statusCode 9), the reason of mocks/codes/sale-reasons.yaml instead of an error. A
+    declaration says the path parameters to send it with (``params``: its dossierNo).
     """
 
     body: dict
@@ -100,6 +102,7 @@ class InvalidRequest:
     operation_id: str = ""
     setup: tuple[tuple[str, dict], ...] = ()
     reason: str | None = None
+    params: dict[str, str] = dataclass_field(default_factory=dict)
 
     @property
     def name(self) -> str:

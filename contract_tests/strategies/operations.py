@@ -10,6 +10,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contract_tests import document
+from contract_tests.strategies.claims import (
+    document_list_queries,
+    document_uploads,
+    dossier_list_queries,
+    language_queries,
+    non_payment_declarations,
+    settlement_list_queries,
+)
 from contract_tests.strategies.common import InvalidRequest, _copy, _parent, malformed_amounts, malformed_dates
 from contract_tests.strategies.risks import (
     accept_deny_premium_requests,
@@ -44,14 +52,22 @@ _BODIES = {
     "modifySale": sale_modifications,
     "createExtension": extension_requests,
     "createCollection": collection_requests,
+    "declareNonPayment": non_payment_declarations,
+    "contributeDocument": document_uploads,
 }
 _QUERIES = {"getClassification": classification_queries, "getPortfolio": page_queries, "getMovements": page_queries,
-            "getSale": sale_queries, "getSales": sales_list_queries, "getSubsidiaries": subsidiaries_queries}
+            "getSale": sale_queries, "getSales": sales_list_queries, "getSubsidiaries": subsidiaries_queries,
+            "getDossiers": dossier_list_queries, "getSettlements": settlement_list_queries,
+            "getDocuments": document_list_queries,
+            **dict.fromkeys(("getDossier", "getNonPayments", "getNonPayment", "getSettlement", "getUnpaidSettlements",
+                             "getRecoveries", "getProcessingSteps", "getRecoveryProcedures", "getDatesPendingSettlement"),
+                            language_queries)}
 
 
 def request_bodies(operation_id: str) -> st.SearchStrategy[dict]:
     """The valid bodies of an operation, by the OpenAPI document's operationId
-    ("createClassification", "cancelClassification", "token", ...)."""
+    ("createClassification", "cancelClassification", "token", ...): dicts, JSON bodies or
+    (token) form fields; for contributeDocument, ``DocumentUpload``s (multipart/form-data)."""
     if operation_id not in _BODIES:
         raise ValueError(f"{operation_id} takes no body; operations with one: {', '.join(_BODIES)}")
     return _BODIES[operation_id]()
@@ -84,8 +100,8 @@ def invalid_requests(operation_id: str = "createClassification", rule: str | Non
     answers them all as ``status`` says; the lenient emulator takes an amount it can still read
     and ignores an unknown field, noting both in the journal.
     """
-    if operation_id not in _BODIES or operation_id == "token":
-        raise ValueError(f"{operation_id} is not a business operation with a body")
+    if operation_id not in _BODIES or operation_id in ("token", "contributeDocument"):
+        raise ValueError(f"{operation_id} is not a business operation with a JSON body")
     rules = [r for r in RULES if rule in (None, r) and _targets(operation_id, r)]
     if rule is not None and rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
