@@ -45,8 +45,8 @@ _UNKNOWN_SALES, _UNKNOWN_DOSSIERS = 900_000_000_000, 900_000_000
 
 def dossier_numbers(dossiers: st.SearchStrategy[dict] | None = None, zero: bool = True) -> st.SearchStrategy[str]:
     """dossierNo path values. With ``zero``, "0" too: a declaration's "no dossier known yet" (the
-    emulator finds the debtor's open dossier or opens one; a read of one dossier answers 0 NO
-    EXISTE EXPEDIENTE). With ``dossiers``, a strategy of dossier records (GET dossiers, or a
+    emulator finds the debtor's open dossier or opens one; a read of one dossier finds no
+    dossier 0, so reads want ``zero`` False). With ``dossiers``, a strategy of dossier records (GET dossiers, or a
     declaration's answer's ``client``), the numbers are theirs; otherwise "1" to "999999999"."""
     if dossiers is None:
         numbers = st.integers(1, 999_999_999).map(str)
@@ -178,7 +178,7 @@ def invalid_declarations(rule: str | None = None, *, claimable: st.SearchStrateg
     """Non-payment declarations that break one rule (any of ``CLAIM_RULES`` and
     ``DECLARATION_FORM_RULES`` when ``rule`` is None, of those the sales given allow), each an
     ``InvalidRequest`` for declareNonPayment with the dossierNo of its path in ``params``, which
-    the emulator refuses with 400 and ``error``:
+    the emulator refuses with 400 and ``error`` (the form rules, in strict mode as Cesce does):
 
     - "not-rated": on a sale of ``not_rated`` (pending, rejected, extended, cancelled, a credit
       note): sale_not_claimable, naming the sale;
@@ -197,8 +197,8 @@ def invalid_declarations(rule: str | None = None, *, claimable: st.SearchStrateg
       invoiceNo over 30 characters, a malformed unpaidAmount or maturityDate, nonPayment or
       unpaidAmount left out, a field the operation does not have.
 
-    Each is sent before any declaration it could meet (a sale's earlier non-payments count
-    against "above-unpaid" only in its favour)."""
+    Non-payments declared on a sale before do not change the answer: they only leave less
+    unpaid, further below what "above-unpaid" asks for."""
     given = {"not-rated": not_rated, "not-due": not_due, "collected": collected, "above-unpaid": claimable,
              "not-positive": claimable, "unknown-dossier": claimable}
     every = CLAIM_RULES + DECLARATION_FORM_RULES

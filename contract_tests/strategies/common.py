@@ -87,11 +87,12 @@ class InvalidRequest:
     ``field`` is where, as a dotted path ("debtor.companyName"); ``status`` is the HTTP status
     Cesce answers it with (400; 500 for a blank nonPaymentInd, as Cesce documents); ``error``
     is the key of the emulator's business error for it in mocks/codes/errors.yaml, where its
-    errorCode and texts are. A rule of Cesce's sales or claims also says the operation to send it to
-    (``operation_id``), the requests (operationId, body) to send first for the rule to apply
-    (``setup``: the first declaration of a duplicate), and, for a sale Cesce takes and rejects
-    (201 with statusCode 9), the reason of mocks/codes/sale-reasons.yaml instead of an error. A
-    declaration says the path parameters to send it with (``params``: its dossierNo).
+    errorCode and texts are. A rule of Cesce's sales or claims also says the operation to send
+    it to (``operation_id``), the requests (operationId, body) to send first for the rule to
+    apply (``setup``: the first declaration of a duplicate), and, for a sale Cesce takes and
+    rejects (201 with statusCode 9), the reason of mocks/codes/sale-reasons.yaml instead of an
+    error; a non-payment declaration, the path parameters to send it with (``params``: its
+    dossierNo).
     """
 
     body: dict
