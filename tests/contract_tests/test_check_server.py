@@ -45,6 +45,7 @@ def test_a_running_emulator_passes_with_valid_and_invalid_data_and_links(emulato
         r"(examples|coverage|fuzzing|stateful) done: [0-9]+ requests so far, 0 findings \([0-9.]+ s\)", line)]
     assert [line.split()[0] for line in progress] == ["examples", "coverage", "fuzzing", "stateful"]
     assert result.output.index(progress[-1]) < result.output.index("Phases: ")
+    assert re.search(r"Links followed \(.*\):\n(  [A-Za-z]+  [0-9]+ of [0-9]+\n)+\n", result.output), result.output
     for operation_id in document.operation_ids():
         operation = document.operation(operation_id)
         assert f"[ ok ] {operation.method} {operation.path}  (" in result.output
@@ -57,6 +58,33 @@ def test_the_sandbox_catalog_passes_for_a_mock_contract(emulator):
 
     assert result.exit_code == 0, result.output
     assert "Checking " + emulator.url + "/cesceapiconnect/sandbox " in result.output
+
+
+#: The claims contract of the Sandbox Model, whose sale 8000009 matured unpaid with no claim:
+#: the sale the document's declaration example names (with dossierNo 0).
+CLAIMS_CONTRACT = "10600000008"
+CLAIMS_CHAIN = ["declareNonPayment", "getDossier", "getNonPayment", "getDocuments"]
+
+
+def test_the_links_declare_a_non_payment_then_read_its_dossier_and_the_non_payment_back(emulator):
+    # A generated sale is never one Cesce takes a claim on: the declaration's 201 comes from the
+    # document's example, and the links carry the dossierNo it answers on.
+    result = check("--base-url", emulator.url, "--contract-no", CLAIMS_CONTRACT, "--max-examples", "10",
+                   *(arg for operation in CLAIMS_CHAIN for arg in ("--operation", operation)))
+
+    assert result.exit_code == 0, result.output
+    answered = dict(re.findall(r"\n  ([A-Za-z]+)  ([0-9]+) of [0-9]+", result.output))
+    assert int(answered.get("ReadTheDossier", 0)) >= 1 and int(answered.get("ReadTheNonPaymentBack", 0)) >= 1, \
+        result.output
+    assert "29 operations" not in result.output and " to 4 operations in " in result.output
+
+
+def test_an_operation_the_document_does_not_have_is_a_usage_error():
+    result = CliRunner().invoke(check_server, ["--base-url", "http://127.0.0.1:9", "--operation", "declareClaim"])
+
+    assert result.exit_code == 2, result.output
+    assert "'declareClaim' is not an operationId of the document; it has token, getClassification," in " ".join(
+        result.output.split())
 
 
 def _renderer(field_format: str, drift):
