@@ -19,8 +19,8 @@ dossierNo 0. --contract-no 10600000008 with --operation for the chain's operatio
 (over the whole document the link scenarios seldom do).
 
 A finding is the server's fault and makes the command exit with 1. A base URL that is missing,
-malformed or unreachable, or credentials the token endpoint refuses, are usage errors (exit 2):
-nothing was checked.
+malformed or unreachable, credentials the token endpoint refuses, or an --operation the
+document does not have, are usage errors (exit 2): nothing was checked.
 """
 
 from __future__ import annotations
