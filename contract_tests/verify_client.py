@@ -13,7 +13,7 @@ from click.core import ParameterSource
 from contract_tests.conformance.errors import KitUsageError
 from contract_tests.conformance.scenarios import catalogue
 from contract_tests.conformance.tasks import tasks
-from contract_tests.conformance.tasks.claims import POLL_FLOOR
+from contract_tests.conformance.tasks.claims import BACKOFF_STREAK, POLL_CEILING, POLL_FLOOR
 from contract_tests.conformance.traffic import MIN_BACKOFF, RETRY_AFTER_SHARE
 from contract_tests.conformance.verification import REPORT_DIR, reproduction, verify
 from contract_tests.extra import require_kit
@@ -70,7 +70,9 @@ Each run is judged on
             connection may end a run in error, leaving CESCE_OUTPUT as it was; exiting 0
             with part of a list fails.
   polls     for a task that polls (claims-follow), the same read sent again no sooner than
-            {POLL_FLOOR:g} s after the last: poll with a pause, longer while nothing changes.
+            {POLL_FLOOR:g} s after the last, and polls backing off while nothing changes: once the
+            same read has had the same answer for {BACKOFF_STREAK} pauses running, each pause is
+            twice the first of them, or {POLL_CEILING:g} s or more.
 
 \b
 Exit status: 0 every scenario passed; 1 a scenario failed (the report says which, the first

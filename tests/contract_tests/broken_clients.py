@@ -56,6 +56,8 @@ And claims-follow's:
 - other-debtors-dossier: keeps one dossierNo for every debtor, the last one answered, so a
   second debtor's non-payment is sent to the first debtor's dossier.
 - hammers: polls without a pause.
+- fixed-pace: polls every 0.15 s, above the kit's floor, however long the answer stays the same:
+  it never backs off.
 - uploads-every-document: uploads every document GET documents lists for the dossier, those
   received or validated already included.
 - believes-in-progress: takes a settlement in progress for one paid: it stops polling once the
@@ -242,6 +244,10 @@ class Hammers(CesceClient):
     poll_first = poll_most = 0.0
 
 
+class FixedPace(CesceClient):
+    poll_first = poll_most = 0.15
+
+
 class UploadsEveryDocument(CesceClient):
     def upload_awaited(self, dossier_no: str) -> None:
         for document in self.pages(f"{CLAIMS.format(contract=self.config.contract_no)}/documents", DOCUMENTS,
@@ -298,6 +304,7 @@ BUGS: dict[str, type[CesceClient]] = {
     "dossier-zero": DossierZero,
     "other-debtors-dossier": OtherDebtorsDossier,
     "hammers": Hammers,
+    "fixed-pace": FixedPace,
     "uploads-every-document": UploadsEveryDocument,
     "believes-in-progress": BelievesInProgress,
     "comma-thousands": CommaThousands,

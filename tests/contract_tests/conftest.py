@@ -4,6 +4,8 @@ session's in-process emulator, with the reference client, the shell client and b
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import contract_tests.examples
+from contract_tests.conformance import catalogue
 from contract_tests.verify_client import verify_client
 
 HERE = Path(__file__).parent
@@ -64,6 +67,26 @@ class VerifyCli:
     def __call__(self, *args: str, report_dir: str | Path | None = None, url: bool = True):
         given = ["--emulator-url", self.url] if url else []
         return CliRunner().invoke(verify_client, [*given, "--report-dir", str(report_dir or self.report_dir), *args])
+
+    def fails(self, bug: str, task: str, scenario: str, verdict: str, first_wrong: str, passing: str | None = None):
+        """Run the broken copy ``bug`` under ``scenario`` of ``task`` (and ``passing``, a scenario
+        whose path the bug is not on) as a user reads the result: exit 1, ``passing`` passed, the
+        row of ``scenario`` starting with ``verdict`` and naming ``first_wrong`` (regular
+        expressions both), and the failing scenario saved with the command repeating it."""
+        result = self("--cmd", Clients.broken(bug), "--task", task, "--examples", "0",
+                      *(["--scenario", passing] if passing else []), "--scenario", scenario)
+
+        assert scenario in [s.name for s in catalogue(task)]  # in every default run
+        assert result.exit_code == 1, result.output
+        if passing:
+            assert Clients.row(result.output, passing).split()[1] == "pass"
+        line = Clients.row(result.output, scenario)
+        assert re.match(verdict, line.split(None, 1)[1]), line
+        assert re.search(f"run 1(: |, ){first_wrong}", line), line
+        saved = self.report_dir / task / f"{scenario}.json"
+        assert json.loads(saved.read_text())["scenario"]["task"] == task
+        assert f"--task {task} --emulator-url {self.url} --scenario-file {saved}" in result.output
+        return result
 
 
 @pytest.fixture

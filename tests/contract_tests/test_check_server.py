@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from contract_tests import document
 from contract_tests.check_server import check_server
 from emulator import Settings, wire
+from emulator.control import call
 from emulator.risks import api as risks_api
 from emulator.risks import records as risks_records
 from emulator.risks import rules as risks_rules
@@ -57,6 +58,36 @@ def test_the_sandbox_catalog_passes_for_a_mock_contract(emulator):
 
     assert result.exit_code == 0, result.output
     assert "Checking " + emulator.url + "/cesceapiconnect/sandbox " in result.output
+
+
+#: The claims contract of the Sandbox Model, whose sale 8000009 matured unpaid with no claim:
+#: the sale the document's declaration example names (with dossierNo 0).
+CLAIMS_CONTRACT = "10600000008"
+
+
+def test_the_declaration_example_opens_a_dossier_on_the_claims_contract():
+    """A generated sale is never one Cesce takes a claim on: the declaration's 201, where the
+    claims links start, comes from the document's example (sale 8000009, dossierNo 0)."""
+    with ThreadedServer(Settings()) as server:
+        result = check("--base-url", server.url, "--contract-no", CLAIMS_CONTRACT, "--max-examples", "1",
+                       "--no-stateful", "--operation", "declareNonPayment")
+        token = call("POST", f"{server.url}/dev/oauth2/v1/token", form={
+            "grant_type": "password", "client_id": "cesce-contract", "client_secret": "secret", "username": "user",
+            "password": "password"}).body["access_token"]
+        dossiers = call("GET", f"{server.url}/dev/claims/v1/contracts/{CLAIMS_CONTRACT}/dossiers?languageCode=ES",
+                        headers={"Authorization": f"Bearer {token}"}).body["dossier"]
+
+    assert result.exit_code == 0, result.output
+    assert " to 1 operations in " in result.output
+    assert "807" in [dossier["endorsementNo"] for dossier in dossiers]  # sale 8000009's debtor
+
+
+def test_an_operation_the_document_does_not_have_is_a_usage_error():
+    result = CliRunner().invoke(check_server, ["--base-url", "http://127.0.0.1:9", "--operation", "declareClaim"])
+
+    assert result.exit_code == 2, result.output
+    assert "'declareClaim' is not an operationId of the document; it has token, getClassification," in " ".join(
+        result.output.split())
 
 
 def _renderer(field_format: str, drift):

@@ -11,7 +11,8 @@ indemnified (the principal and interest of its paid settlements, the dossier's
 indemnifiedAmount) and the paymentDate of its last paid settlement (empty while none is paid).
 The task's own check judges the traffic: every non-payment declared once, in the debtor's open
 dossier once the client knows it (dossierNo 0 only when it does not), only documents the
-dossier asks for uploaded, polls paced, and no settlement left unpaid at the end of a run.
+dossier asks for uploaded, polls paced and backing off while nothing changes, and no
+settlement left unpaid at the end of a run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ POLICY = "claims-in-seconds"
 #: The least pause between two identical reads (a poll and the next): a client that waits
 #: stays well above it however loaded the machine, one that does not wait stays well below.
 POLL_FLOOR = 0.1
+#: Backing off, judged over a streak of identical reads getting the identical answer (status and
+#: body): from the ``BACKOFF_STREAK``-th pause of such a streak on, each pause is at least twice
+#: the streak's first, or ``POLL_CEILING`` or more. Over a streak rather than pair by pair, so the
+#: noise of a loaded machine on one pause fails no client that backs off; 0.25 s doubling passes
+#: the ceiling by its fourth pause, and 1.2 times each pause has doubled by the fifth.
+BACKOFF_STREAK = 5
+POLL_CEILING = 1.0
 
 NOT_AWAITED, NO_DOCUMENT, OTHER_DOSSIER = (error_code(DocumentNotAwaited), error_code(NoDocument),
                                           error_code(DossierOfAnotherDebtor))
@@ -160,11 +168,16 @@ def _answered_dossier(entry: dict[str, Any]) -> str | None:
     return number(found) if entry["status"] == 201 and found else None
 
 
+def _answer(entry: dict[str, Any]) -> tuple[int, str]:
+    return entry["status"], json.dumps(entry.get("response"), sort_keys=True)
+
+
 def followed_rules(run: RunEvidence, labels: Labels) -> list[Finding]:
     """Each non-payment of CESCE_INPUT declared once, in its debtor's open dossier once the
     client knows it; only documents a dossier asks for uploaded; two identical reads never
-    closer than ``POLL_FLOOR``; and at the end of a finished run one dossier per debtor, each
-    settlement paid."""
+    closer than ``POLL_FLOOR``, and polls of an unchanged answer backing off (``BACKOFF_STREAK``,
+    ``POLL_CEILING``); and at the end of a finished run one dossier per debtor, each settlement
+    paid."""
     findings: list[Finding] = []
     given = {n["saleCesceReferenceNo"]: n for n in run.given or []}
     by_invoice = {n["invoiceNo"]: n for n in run.given or []}
@@ -172,7 +185,8 @@ def followed_rules(run: RunEvidence, labels: Labels) -> list[Finding]:
         number(r.get("endorsementNo")): (number(r.get("dossierNo")), None) for r in run.before.values()}
     taken: dict[str, dict[str, Any]] = {}  # sale -> the declaration Cesce took
     reads: dict[tuple, dict[str, Any]] = {}  # a read (path and query) -> its last entry
-    paced = True
+    streaks: dict[tuple, list[float]] = {}  # a read -> the pauses since its answer last changed
+    paced = backs_off = True
     for entry in run.entries:
         problems = []
         if entry["operation"] == DECLARE:
@@ -210,17 +224,30 @@ def followed_rules(run: RunEvidence, labels: Labels) -> list[Finding]:
                                 f"{_dossier_in_path(entry)} does not ask for ({code}): upload only the documents GET "
                                 "documents lists for the dossier in statusCode 1 (requested), 2 (chased) or 5 "
                                 "(rejected), each once")
-        elif entry["method"] == "GET" and entry["operation"] != "token" and paced:
+        elif entry["method"] == "GET" and entry["operation"] != "token":
             key = (entry["path"], json.dumps(entry.get("query") or {}, sort_keys=True))
             last = reads.get(key)
             reads[key] = entry
             if last is not None and last["status"] < 400:
                 pause = (parse_instant(entry["at"]) - parse_instant(last["at"])).total_seconds()
-                if pause < POLL_FLOOR:
+                streak = streaks.setdefault(key, [])
+                if _answer(entry) == _answer(last):
+                    streak.append(pause)
+                else:
+                    streak.clear()
+                if pause < POLL_FLOOR and paced:
                     paced = False  # said once
                     problems.append(f"read this again {pause:.3f} s after {labels.short(last)}: back off between "
                                     "polls (wait, and wait longer while nothing changes: 0.25 s doubling up to a few "
                                     f"seconds, say; the kit takes {POLL_FLOOR:g} s or more)")
+                elif len(streak) >= BACKOFF_STREAK and pause < min(2 * streak[0], POLL_CEILING) and backs_off:
+                    backs_off = False  # said once
+                    problems.append(
+                        f"read this again {pause:.3f} s after {labels.short(last)}, the same answer {len(streak) + 1} "
+                        f"times running, at pauses of {', '.join(f'{p:.2f}' for p in streak)} s: wait longer while "
+                        "nothing changes (0.25 s doubling up to a few seconds, say; once an answer has stayed the "
+                        f"same for {BACKOFF_STREAK} pauses, the kit takes each pause twice the first, or "
+                        f"{POLL_CEILING:g} s or more)")
         if problems:
             findings.append(labels.finding(run, entry, "; ".join(problems)))
     if run.outcome.finished:
@@ -295,7 +322,7 @@ CLAIMS_FOLLOW = Task(
     rule=("for each dossier holding a non-payment of CESCE_INPUT, keyed by dossierNo, its endorsementNo, the amount "
           "indemnified (principal and interest of its paid settlements) and the paymentDate of its last paid "
           "settlement; one dossier per debtor (its open dossier's number sent once known), only requested documents "
-          "uploaded, polls paced"),
+          "uploaded, polls paced and backing off while nothing changes"),
     reads=None, acts=DECLARE, writes=frozenset({DECLARE, UPLOAD}), refusals=REFUSALS, short="claims",
     key="dossierNo", noun="dossier", judged=FOLLOWED, polls=True,
     kinds=CLAIMS_KINDS, paged="first", typical=CLAIMS_TYPICAL,
