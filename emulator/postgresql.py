@@ -32,6 +32,7 @@ and migrations run under a lock of their own, so replicas started together migra
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 import threading
@@ -102,6 +103,17 @@ def migration(script: str) -> str:
     return re.sub(r"(?<!AS )\bTEXT\b", 'TEXT COLLATE "C"', script)
 
 
+def _own_jitter() -> None:
+    """The pool spreads its connections' lifetimes with the random module's shared generator,
+    from its own threads and from the store's (the journal's batches are written from a timer):
+    a draw there while a user's seeded tests generate data (Hypothesis) fails them, as the random
+    module's state changed under a strategy. It draws from a generator of its own instead."""
+    from psycopg_pool import base
+
+    if getattr(base, "random", None) is random.random:
+        base.random = random.Random().random
+
+
 class PostgreSQL:
     """The pool of connections to the database at ``url``, and what the store does there
     differently from SQLite."""
@@ -120,6 +132,7 @@ class PostgreSQL:
         self.url = url
         self.errors = errors()
         self._trace: Callable[[str], None] | None = None
+        _own_jitter()
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
                                     open=False, name="cesce-emulator")
         self._pool.open(wait=True, timeout=10)
