@@ -149,18 +149,19 @@ class Store:
         starts again, letting the writers waiting go first."""
         connections = self._connections
         conn = connections.take()
-        tx = Tx(self, conn, write, steps)
+        keeps = write and not rollback
+        tx = Tx(self, conn, write, steps, keeps)
         try:
             tx._begin()
             try:
                 yield tx
-                conn.execute("COMMIT" if write and not rollback else "ROLLBACK")
+                conn.execute("COMMIT" if keeps else "ROLLBACK")
             except BaseException:
                 if connections.in_transaction(conn):
                     conn.execute("ROLLBACK")
                 tx._settle(written=False)
                 raise
-            tx._settle(written=write and not rollback)
+            tx._settle(written=True)
         finally:
             tx._end()
             connections.give(conn)
@@ -268,10 +269,13 @@ class Tx:
     area's store module runs its own SQL. In a read transaction every write raises WriteNeeded
     before it reaches the database."""
 
-    def __init__(self, store: Store, conn: Any, write: bool = True, steps: Steps | None = None) -> None:
+    def __init__(self, store: Store, conn: Any, write: bool = True, steps: Steps | None = None,
+                 keeps: bool = True) -> None:
         self._store, self._conn = store, conn
         self._db = store._connections
         self.write = write
+        #: Whether what it writes is committed (a write transaction not rolled back).
+        self._keeps = keeps
         self._steps = steps
         self._open = False
         #: The tenants whose write lock this transaction holds (emulator.postgresql).
@@ -300,8 +304,9 @@ class Tx:
         if self.write and tenant not in self._locked:
             self._db.lock(self._conn, tenant)
             self._locked.add(tenant)
-            # The tenant's reads answered before this write are journaled before it.
-            pending = self._store._reads.take(tenant)
+            # The tenant's reads answered before this write are journaled before it; one rolled
+            # back would only write them to drop them, so it leaves them waiting.
+            pending = self._store._reads.take(tenant) if self._keeps else None
             if pending:
                 self._taken.append((tenant, pending))
                 self.append_journal([entry for entry, _ in pending], pending[-1][1])
