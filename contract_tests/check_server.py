@@ -13,10 +13,12 @@ the chain of list pages, ...). The report says how many requests each link made 
 were answered with a 2xx.
 
 A link starts from a 2xx, and a declaration gets one only on a sale Cesce takes a claim on
-(rated, matured, unpaid), never a generated one: with --contract-no 10600000008 the document's
+(rated, matured, unpaid), never a drawn one: with --contract-no 10600000008 the document's
 example (sale 8000009 of the Sandbox Model's claims contract, dossierNo 0) gets it in the
-examples phase; the link scenarios mix that example into a few of their requests only, so they
-follow the claims links now and then (more often with --operation keeping the run to the chain).
+examples phase. The link scenarios start from drawn requests, so the run ends with a walk
+(contract_tests.link_walk) following each link no scenario followed to a 2xx once, from the
+first 2xx its source got in any phase: given that contract, every run reads the dossier it
+declared.
 
 A finding is the server's fault and makes the command exit with 1. A base URL that is missing,
 malformed or unreachable, credentials the token endpoint refuses, or an --operation the
@@ -69,7 +71,8 @@ ACCEPTED_FOR_VALID_DATA = ["2xx", "3xx", "400", "401", "403", "404", "409", "429
               help="Follow the document's links: classify, then read back, find and cancel; declare a sale,"
                    " then read it back, modify, extend and collect on it; declare a non-payment (the document's"
                    " example, on the claims contract 10600000008), then read its dossier, the non-payment and its"
-                   " documents; page after page.")
+                   " documents; page after page. Each link no scenario followed to a 2xx is then walked once"
+                   " from an earlier 2xx of its source.")
 @click.option("--invalid-data/--no-invalid-data", default=False, show_default=True,
               help="Also send schema-violating requests and expect them refused. Only a strict server "
                    "refuses them all (Cesce, or cesce-emulator serve --strict).")
@@ -83,6 +86,10 @@ def check_server(base_url: str, catalog: str, client_id: str, client_secret: str
     answer and a curl command to reproduce it), 2 when the server cannot be checked at all.
     """
     require_kit("check-server", ("schemathesis", "hypothesis"))
+    from schemathesis import engine
+
+    from contract_tests import link_walk
+
     root = _root(base_url)
     _known(operations)
     api_base = f"{root}/{catalog}"
@@ -92,11 +99,15 @@ def check_server(base_url: str, catalog: str, client_id: str, client_secret: str
                f"{', links followed' if stateful else ''})\n")
     run = Run()
     started = time.monotonic()
-    for event in _engine(api_base, catalog, token, contract_no, max_examples, stateful, invalid_data, seed,
-                         operations).execute():
+    checked = schema(api_base, catalog, token, contract_no, max_examples, stateful, invalid_data, seed, operations)
+    for event in engine.from_schema(checked).execute():
         progress = run.add(event)
         if progress:
             click.echo(f"{progress} ({time.monotonic() - started:.1f} s)")
+    if stateful and not run.stop:
+        for step in link_walk.walk(checked, run.answers, run.followed, {"Authorization": f"Bearer {token}"}):
+            run.walked(step)
+        click.echo(f"{run.progress('links walked')} ({time.monotonic() - started:.1f} s)")
     run.elapsed = time.monotonic() - started
     click.echo(run.render())
     if not run.passed:
@@ -142,10 +153,11 @@ def _token(api_base: str, client_id: str, client_secret: str, username: str, pas
     return token
 
 
-def _engine(api_base: str, catalog: str, token: str, contract_no: str | None, max_examples: int, stateful: bool,
-            invalid_data: bool, seed: int | None, operations: tuple[str, ...] = ()):
+def schema(api_base: str, catalog: str, token: str, contract_no: str | None = None, max_examples: int = 20,
+           stateful: bool = True, invalid_data: bool = False, seed: int | None = None, operations: tuple[str, ...] = ()):
+    """The schemathesis schema a run checks the server at ``api_base`` with: the document, the
+    run's settings and Cesce's checks; the given operations only, when some are."""
     import schemathesis
-    from schemathesis import engine
 
     import contract_tests.checks  # noqa: F401 (registers Cesce's wire-format checks)
     from contract_tests import document
@@ -173,8 +185,8 @@ def _engine(api_base: str, catalog: str, token: str, contract_no: str | None, ma
         # run only without it.
         config["seed"] = seed
         config["generation"]["database"] = "none"
-    schema = schemathesis.openapi.from_dict(document.document(), config=schemathesis.Config.from_dict(config))
-    return engine.from_schema(schema.include(operation_id=list(operations)) if operations else schema)
+    loaded = schemathesis.openapi.from_dict(document.document(), config=schemathesis.Config.from_dict(config))
+    return loaded.include(operation_id=list(operations)) if operations else loaded
 
 
 @dataclass
@@ -195,6 +207,11 @@ class Run:
     requests: Counter = field(default_factory=Counter)
     links: Counter = field(default_factory=Counter)  # link name -> requests made through it
     linked: Counter = field(default_factory=Counter)  # link name -> those answered with a 2xx
+    # What the closing link walk starts from: operation label -> its first (case, 2xx answer),
+    # and the (source label, link name) pairs a scenario already followed to a 2xx.
+    answers: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    followed: set[tuple[str, str]] = field(default_factory=set)
+    walks: int = 0
     phases: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     scenarios: int = 0
@@ -215,9 +232,7 @@ class Run:
             skipped = event.phase.skip_reason
             state = f"skipped ({skipped.value})" if skipped else "done"
             self.phases.append((event.phase.name.value, state))
-            found = len(self.findings)
-            return (f"{event.phase.name.value} {state}: {sum(self.requests.values())} requests so far, "
-                    f"{found} finding{'' if found == 1 else 's'}")
+            return self.progress(f"{event.phase.name.value} {state}")
         elif isinstance(event, events.NonFatalError):
             self.errors.append(f"{event.label}: {event.info.title}: {event.value}")
         elif isinstance(event, events.FatalError):
@@ -226,6 +241,10 @@ class Run:
             self.stop = event.stop_reason.value
         return None
 
+    def progress(self, done: str) -> str:
+        found = len(self.findings)
+        return f"{done}: {sum(self.requests.values())} requests so far, {found} finding{'' if found == 1 else 's'}"
+
     def _scenario(self, event: Any) -> None:
         recorder = event.recorder
         if event.phase.value == "stateful":
@@ -233,31 +252,54 @@ class Run:
         for case_id, interaction in recorder.interactions.items():
             node = recorder.cases.get(case_id)
             self.requests[node.value.operation.label if node else "?"] += 1
+            answered = interaction.response is not None and interaction.response.status_code < 300
+            if node is not None and answered and node.value.method.upper() == node.value.operation.method.upper():
+                # (the coverage phase also sends other methods: an OPTIONS answered 200 starts no link)
+                self.answers.setdefault(node.value.operation.label, (node.value, interaction.response))
             if node is not None and node.transition is not None and node.is_transition_applied:
-                # "POST /... -> [201] ReadTheDossier -> GET /...": the link's name
-                link = node.transition.id.split(" -> ")[1].split("] ", 1)[1]
+                # "POST /... -> [201] ReadTheDossier -> GET /...": the source and the link's name
+                source, rest = node.transition.id.split(" -> [", 1)
+                link = rest.split("] ", 1)[1].split(" -> ")[0]
                 self.links[link] += 1
-                if interaction.response is not None and interaction.response.status_code < 300:
+                if answered:
                     self.linked[link] += 1
+                    self.followed.add((source, link))
         for case_id, nodes in recorder.checks.items():
             for node in nodes:
                 if node.failure_info is None:
                     continue
                 failure = node.failure_info.failure
                 operation = failure.operation or recorder.label or "?"
-                message = failure.message.strip() or failure.title
-                key = (node.name, operation, message.splitlines()[0] if message else "")
-                if key in self.findings:
-                    self.findings[key].count += 1
-                    continue
                 interaction = recorder.interactions.get(failure.case_id or case_id)
-                self.findings[key] = Finding(node.name, operation, message, node.failure_info.code_sample,
-                                             _answer(interaction.response if interaction else None))
+                self._found(node.name, operation, failure, node.failure_info.code_sample,
+                            interaction.response if interaction else None)
+
+    def walked(self, step: Any) -> None:
+        """Take in a link the closing walk followed (contract_tests.link_walk.Step)."""
+        from contract_tests.link_walk import check_name
+
+        self.walks += 1
+        if step.error:
+            self.errors.append(f"{step.link.name}: {step.error}")
+            return
+        self.requests[step.label] += 1
+        self.links[step.link.name] += 1
+        self.linked[step.link.name] += step.response.status_code < 300
+        for failure in step.failures:
+            self._found(check_name(failure), step.label, failure, step.curl, step.response)
+
+    def _found(self, check: str, operation: str, failure: Any, example: str, response: Any) -> None:
+        message = failure.message.strip() or failure.title
+        key = (check, operation, message.splitlines()[0] if message else "")
+        if key in self.findings:
+            self.findings[key].count += 1
+        else:
+            self.findings[key] = Finding(check, operation, message, example, _answer(response))
 
     def render(self) -> str:
         lines = ["Phases: " + ", ".join(f"{name} {state}" for name, state in self.phases)]
-        if self.scenarios:
-            lines[0] += f" ({self.scenarios} link scenarios)"
+        if self.scenarios or self.walks:
+            lines[0] += f" ({self.scenarios} link scenarios, {self.walks} links walked)"
         lines += ["", "Operations:"]
         failing = Counter(finding.operation for finding in self.findings.values())
         for operation in sorted(self.requests, key=_by_path):

@@ -82,6 +82,24 @@ def test_the_declaration_example_opens_a_dossier_on_the_claims_contract():
     assert "807" in [dossier["endorsementNo"] for dossier in dossiers]  # sale 8000009's debtor
 
 
+#: The declaration and the operations its links lead to.
+CLAIMS_CHAIN = ("declareNonPayment", "getDossier", "getNonPayment", "getDocuments", "getProcessingSteps")
+
+
+def test_the_claims_links_are_followed_from_the_declaration_every_run():
+    """Link scenarios start from drawn declarations, which Cesce refuses; the walk that ends the
+    run follows each link from the examples phase's 201, so "declare, then read the dossier" is
+    checked every run, not now and then."""
+    with ThreadedServer(Settings()) as server:
+        result = check("--base-url", server.url, "--contract-no", CLAIMS_CONTRACT, "--max-examples", "2",
+                       *[arg for name in CLAIMS_CHAIN for arg in ("--operation", name)])
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\(\d+ link scenarios, [1-9]\d* links walked\)", result.output), result.output
+    for link in ("ReadTheDossier", "ReadTheNonPaymentBack", "ListTheDocumentsItAsksFor", "FollowItsProcessing"):
+        assert re.search(rf"^  {link}  [1-9]\d* of [1-9]\d*$", result.output, re.M), result.output
+
+
 def test_an_operation_the_document_does_not_have_is_a_usage_error():
     result = CliRunner().invoke(check_server, ["--base-url", "http://127.0.0.1:9", "--operation", "declareClaim"])
 
