@@ -13,6 +13,7 @@ arithmetic on hundredths, with no store or clock, so each rule is tested at its 
   rate, for the days from the maturity to the settlement, over 365.
 - A recovery made after Cesce indemnified is shared as the cover percentage says, Cesce's part
   never more than it paid less what it already recovered; before any payment it is the insured's.
+  Cesce's own recovery is the policy's share of what is still unpaid.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def analyse(unpaid: Amount, limit: Amount, taken: Amount, cover_pct: Amount, cov
     if covered is None:
         covered = min(unpaid, max(0, limit - taken))
     covered = max(0, min(covered, unpaid))
-    indemnifiable = _share(covered, cover_pct)
+    indemnifiable = share(covered, cover_pct)
     return Analysis(limit, covered, unpaid - covered, indemnifiable, unpaid - indemnifiable)
 
 
@@ -60,11 +61,12 @@ def interest(principal: Amount, yearly_rate: Amount, maturity: date, settled: da
 
 def recovery_shares(amount: Amount, cover_pct: Amount, indemnified: Amount, cesce_recovered: Amount) -> tuple[Amount, Amount]:
     """(Cesce's part, the insured's part) of an amount recovered."""
-    cesce = min(_share(amount, cover_pct), max(0, indemnified - cesce_recovered)) if indemnified else 0
+    cesce = min(share(amount, cover_pct), max(0, indemnified - cesce_recovered)) if indemnified else 0
     return cesce, amount - cesce
 
 
-def _share(amount: Amount, pct: Amount) -> Amount:
+def share(amount: Amount, pct: Amount) -> Amount:
+    """``pct`` (hundredths of a percent) of ``amount``, rounded half up to the cent."""
     return _round(Decimal(amount) * pct / 10000)
 
 

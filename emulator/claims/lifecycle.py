@@ -4,7 +4,7 @@ the cover analysis, chasing and validating documents, settling and paying, recov
 row of the due queue whose work an event already did is a no-op.
 
 Due queue references: ``analyse:<dossierNo>:<internalNo>``, ``chase:<documentNo>``,
-``validate:<documentNo>``, ``pay:<settlementNo>``, ``close:<dossierNo>``.
+``validate:<documentNo>``, ``pay:<settlementNo>``, ``recover:<dossierNo>``, ``close:<dossierNo>``.
 """
 
 from __future__ import annotations
@@ -299,9 +299,25 @@ def pay(world: World, contract_no: str, settlement_no: int) -> Settlement:
     return found
 
 
+def plan_recovery(world: World, policy: ClaimsPolicy, contract_no: str, dossier_no: int) -> None:
+    """Cesce's own recovery of a dossier just opened, when its policy makes one."""
+    if policy.recovered_share > 0:
+        world.schedule(world.now + policy.recovery_delay, NAME, contract_no, f"recover:{dossier_no}")
+
+
+def recover_share(world: World, contract_no: str, dossier_no: int) -> None:
+    """Cesce's own recovery, at its time: the policy's recoveredShare of what is still unpaid."""
+    held = dossier(world, contract_no, dossier_no)
+    share = policy_of(world, contract_of(world, contract_no)).recovered_share
+    amount = cover.share(held.unpaid_amount - held.recovered_amount, share)
+    if amount > 0:
+        recover(world, contract_no, dossier_no, amount)
+
+
 def recover(world: World, contract_no: str, dossier_no: int, amount: Amount) -> Recovery:
     """Cesce recovers ``amount`` from the debtor, shared as the cover percentage says once it
-    has indemnified."""
+    has indemnified. Cesce's own recovery is then done: a recovery forced by an event (or a
+    scenario's step) takes its place."""
     held = dossier(world, contract_no, dossier_no)
     left = held.unpaid_amount - held.recovered_amount
     if held.closing_date is not None:
@@ -309,6 +325,7 @@ def recover(world: World, contract_no: str, dossier_no: int, amount: Amount) -> 
                                    event="claim-recovery")
     if amount <= 0 or amount > left:
         raise RecoveryTooHigh(dossierNo=str(dossier_no), left=format_amount(left))
+    world.tx.unschedule(world.tenant, contract_no, NAME, f"recover:{dossier_no}")
     cesce_part, insured_part = cover.recovery_shares(amount, held.cover_pct, held.indemnified_amount,
                                                      held.cesce_recovered_amount)
     taken = store.recoveries(world.tx, world.tenant, contract_no, dossier_no)
@@ -329,6 +346,7 @@ def close(world: World, contract_no: str, dossier_no: int, forced: bool = True) 
         raise ClaimEventNotAllowed(record="dossier", number=str(dossier_no), statusCode=held.status_code,
                                    event="claim-dossier-closed")
     world.tx.unschedule(world.tenant, contract_no, NAME, f"close:{dossier_no}")
+    world.tx.unschedule(world.tenant, contract_no, NAME, f"recover:{dossier_no}")
     save(world, held.changed(closing_date=world.today), "claim_dossiers")
     add_step(world, contract_no, dossier_no, "recovery-ended", None, RECOVERY)
     add_step(world, contract_no, dossier_no, "dossier-closed")
@@ -389,6 +407,8 @@ def due(world: World, contract_no: str, ref: str) -> None:
             validate(world, contract_no, numbers[0])
         elif kind == "pay":
             pay(world, contract_no, numbers[0])
+        elif kind == "recover":
+            recover_share(world, contract_no, numbers[0])
         elif kind == "close":
             close(world, contract_no, numbers[0], forced=False)
     except (ClaimEventNotAllowed, NoDossier, NoNonPayment, NoDocument, NoSettlement):

@@ -30,6 +30,10 @@ class ClaimsPolicy:
     payment_delay: timedelta
     #: From the last payment to the end of recovery, when the dossier closes.
     recovery_period: timedelta
+    #: Cesce's own recovery: the share of what is still unpaid (hundredths of a percent) it
+    #: recovers from the debtor this long after the dossier opens; 0, none (the default).
+    recovery_delay: timedelta
+    recovered_share: Amount
     #: Yearly late-payment interest indemnified on the principal, hundredths of a percent.
     interest_rate: Amount
     #: Document types (keys of mocks/codes/claim-document-types.yaml) each non-payment asks for,
@@ -56,6 +60,9 @@ def _parsed(items: tuple) -> ClaimsPolicy:
         validation_delay=delays["validationDelay"],
         payment_delay=delays["paymentDelay"],
         recovery_period=delays["recoveryPeriod"],
+        # Optional: a policy kept in a state file from before them recovers nothing on its own.
+        recovery_delay=parse_duration(doc.get("recoveryDelay", "P0D")),
+        recovered_share=parse_amount(doc.get("recoveredShare", "0,00")),
         interest_rate=parse_amount(doc["interestRate"]),
         documents=tuple(doc["documents"]),
         dossier_documents=tuple(doc.get("dossierDocuments", ())),

@@ -132,6 +132,7 @@ def _open(world: World, contract_no: str, endorsement_no: int, policy: ClaimsPol
         cover_pct=pct, contract_no=contract_no), "claim_dossiers", new=True)
     lifecycle.add_step(world, contract_no, number, "dossier-opened")
     lifecycle.add_step(world, contract_no, number, "recovery-started", None, RECOVERY)
+    lifecycle.plan_recovery(world, policy, contract_no, number)
     lifecycle.request_documents(world, policy, contract_no, number, None, policy.dossier_documents)
     world.announce(CLAIM_DOSSIER_OPENED, contract_no, str(endorsement_no))
     return held

@@ -43,9 +43,9 @@ class Claims:
         return self.api.post(f"claims/v1/contracts/{contract}/dossiers/{dossier}/non-payments",
                              {"nonPayment": {**sale, "unpaidAmount": amount}})
 
-    def opened(self, amount: str = "15000,00", **sale: str) -> str:
+    def opened(self, amount: str = "15000,00", contract: str = CLAIMS, **sale: str) -> str:
         """Declare, and the dossier's number."""
-        answer = self.declare(amount, **sale)
+        answer = self.declare(amount, contract=contract, **sale)
         assert answer.status_code == 201, answer.json
         return answer.json["client"]["dossierNo"]
 

@@ -3,10 +3,10 @@ its six milestones), once by the tenant's clock and once by Cesce-side events al
 
 from __future__ import annotations
 
-from tests.claims.conftest import CLAIMS
+from tests.claims.conftest import CLAIMS, Claims
 
 #: Dossier statusCode (mocks/codes/claim-dossier-statuses.yaml).
-OPENED, DOCUMENTS, SETTLING, INDEMNIFIED, CLOSED = "1", "3", "4", "5", "7"
+OPENED, DOCUMENTS, SETTLING, INDEMNIFIED, RECOVERY, CLOSED = "1", "3", "4", "5", "6", "7"
 
 
 def test_a_claim_walks_to_a_paid_settlement_and_a_closed_dossier_as_the_clock_advances(claims):
@@ -54,15 +54,26 @@ def test_a_claim_walks_to_a_paid_settlement_and_a_closed_dossier_as_the_clock_ad
     unpaid = claims.get(f"settlements/{settlement['settlementNo']}/unpaid-settlements")["unpaidSettlement"]
     assert [(u["internalNo"], u["amtPrinIndemnified"], u["amtIntIndemnified"]) for u in unpaid] == [("1", "13500,00", "16,64")]
 
-    claims.advance("P59D")  # recovery runs for the policy's recoveryPeriod (P60D) after the payment
+    claims.advance("P34D")  # Cesce's own recovery comes the policy's recoveryDelay (P45D) after the opening
     assert claims.dossier(number)["statusCode"] == INDEMNIFIED
+    assert claims.get(f"dossiers/{number}/recoveries")["recovery"] is None
+    claims.advance("P1D")
+    # recoveredShare 20,00 % of the 15000,00 unpaid, after the indemnity: Cesce's 90 % and the insured's 10 %
+    [recovery] = claims.get(f"dossiers/{number}/recoveries")["recovery"]
+    assert (recovery["recoveryDate"], recovery["recoveredAmount"], recovery["cesceAmount"], recovery["insuredAmount"]) == (
+        "20260416", "3000,00", "2700,00", "300,00")
+    dossier = claims.dossier(number)
+    assert (dossier["statusCode"], dossier["recoveredAmount"], dossier["cesceRecoveredAmount"]) == (RECOVERY, "3000,00", "2700,00")
+
+    claims.advance("P24D")  # recovery runs for the policy's recoveryPeriod (P60D) after the payment
+    assert claims.dossier(number)["statusCode"] == RECOVERY
     claims.advance("P1D")
     dossier = claims.dossier(number)
     assert (dossier["statusCode"], dossier["closingDate"]) == (CLOSED, "20260511")
     steps = [s["stepCode"] for s in claims.get(f"dossiers/{number}/processing-steps")["processingStep"]]
     assert steps == ["100", "101", "102", "201", "301", "301", "301", "302", "302", "302", "400", "401", "600"]
     procedures = claims.get(f"dossiers/{number}/recovery-procedures")["recoveryProcedure"]
-    assert [p["stepCode"] for p in procedures] == ["500", "502"]
+    assert [p["stepCode"] for p in procedures] == ["500", "501", "502"]
 
 
 def test_the_same_end_through_events_alone(claims):
@@ -120,3 +131,41 @@ def test_a_dossier_with_nothing_to_indemnify_closes_when_recovery_ends_whatever_
     dossier = claims.dossier(number)
     assert (dossier["statusCode"], dossier["closingDate"]) == (CLOSED, "20260501")
     assert claims.get(f"dossiers/{number}/non-payments/1")["nonPayment"]["statusCode"] == "4"  # not covered
+    # Cesce's own recovery came on day 45: with nothing indemnified, all of it is the insured's.
+    [recovery] = claims.get(f"dossiers/{number}/recoveries")["recovery"]
+    assert (recovery["recoveryDate"], recovery["recoveredAmount"], recovery["cesceAmount"], recovery["insuredAmount"]) == (
+        "20260416", "3000,00", "0,00", "3000,00")
+
+
+def test_a_recovery_made_earlier_takes_the_place_of_cesces_own(claims):
+    number = claims.opened("15000,00")
+    claims.advance("P10D")
+    assert claims.event("claim-recovery", dossierNo=number, amount="1000,00").status_code == 200
+    claims.advance("P40D")  # past the policy's recoveryDelay (P45D)
+    recoveries = claims.get(f"dossiers/{number}/recoveries")["recovery"]
+    assert [(r["recoveryDate"], r["recoveredAmount"]) for r in recoveries] == [("20260312", "1000,00")]
+
+
+def test_a_dossier_closed_before_its_recovery_recovers_nothing(claims):
+    number = claims.opened("15000,00")
+    claims.event("claim-cover-decided", dossierNo=number, internalNo="1", coveredAmount="0,00")
+    assert claims.event("claim-dossier-closed", dossierNo=number).status_code == 200
+    claims.advance("P50D")
+    assert claims.get(f"dossiers/{number}/recoveries")["recovery"] is None
+    assert claims.dossier(number)["recoveredAmount"] == "0,00"
+
+
+def test_a_policy_without_a_recovered_share_recovers_nothing_on_its_own(api):
+    """claims-in-seconds names no recoveredShare, as a policy kept in a state file from before
+    Cesce's own recoveries: its dossiers wait for a recovery event."""
+    api.seed({"clock": {"set": "2026-03-02T09:00:00Z", "freeze": True}, "contracts": [{
+        "contractNo": "10900000001", "policy": "claims-in-seconds",
+        "debtors": [{"endorsementNo": "1", "countryCode": "ES", "taxCode": "B00000001", "customerReference": "D-1",
+                     "status": "in-force", "requested": "50000,00", "since": "-P400D"}],
+        "sales": [{"saleCesceReferenceNo": "9000001", "endorsementNo": "1", "invoiceNo": "F-1", "invoiceDate": "-P70D",
+                   "maturityDate": "-P10D", "amount": "15000,00", "status": "rated", "since": "-P70D"}],
+    }]})
+    claims = Claims(api)
+    number = claims.opened("15000,00", saleCesceReferenceNo="9000001", contract="10900000001")
+    api.advance("P59D")
+    assert claims.get(f"dossiers/{number}/recoveries", contract="10900000001")["recovery"] is None

@@ -47,6 +47,13 @@ def test_what_the_sandbox_model_leaves_for_later_happens_on_the_clock(claims):
     claims.at(SANDBOX_NOW)
     claims.advance("P3D")  # dossier 1's analysis; dossier 4's payment
     assert [m[2] for m in _milestones(claims)] == ["3", "2", "3", "5", "5", "6", "7"]
+    assert claims.get("dossiers/5/recoveries")["recovery"] is None
+    claims.advance("P2D")  # 45 days after dossier 5 opened: Cesce recovers 20 % of its 12000,00, after paying
+    [recovery] = claims.get("dossiers/5/recoveries")["recovery"]
+    assert (recovery["recoveredAmount"], recovery["cesceAmount"], recovery["insuredAmount"]) == ("2400,00", "2160,00", "240,00")
+    assert claims.dossier("5")["statusCode"] == "6"
+    # Dossier 6's recovery, a step of the Sandbox Model, takes the place of Cesce's own.
+    assert [r["recoveredAmount"] for r in claims.get("dossiers/6/recoveries")["recovery"]] == ["3000,00"]
 
 
 def test_the_dashboard_shows_the_dossiers_and_their_records(claims):
