@@ -10,7 +10,7 @@ from emulator.gateway import Answer, Call
 from emulator.sales import rules
 from emulator.sales.errors import NonexistentDate
 from emulator.sales.records import Sale
-from emulator.wire import envelope, parse_amount, parse_date, render_record
+from emulator.wire import Encoded, envelope, parse_amount, parse_date, render_record
 
 operations = Operations()
 
@@ -67,7 +67,7 @@ def get_sales(call: Call) -> Answer:
     )
     page = rules.list_sales(call.world, call.contract_no, filters, int(call.cursor or 0), call.size)
     following = None if page.following is None else str(page.following)
-    return call.page([render_record(sale) for sale in page.records], following)
+    return call.page([Encoded(text) for text in page.encoded], following)
 
 
 @operations("getSubsidiaries")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from emulator.clock import today
 from emulator.sandbox_model import SandboxModel
-from emulator.wire import Amount
+from emulator.wire import Amount, record_text
 
 INTERNAL = {"internal": True}
 
@@ -67,7 +67,9 @@ class Sale:
         return cls(**{name: row[_COLUMNS.get(name, name)] for name in _NAMES})
 
     def to_row(self, tenant: str) -> dict:
-        return {"tenant": tenant, **{_COLUMNS.get(name, name): getattr(self, name) for name in _NAMES}}
+        """The sale's row of ``sales``, with its wire text (what the sales list places as it is)."""
+        return {"tenant": tenant, **{_COLUMNS.get(name, name): getattr(self, name) for name in _NAMES},
+                "wire": record_text(self)}
 
     def changed(self, **changes) -> Sale:
         return replace(self, **changes)

@@ -47,7 +47,7 @@ from emulator.sales.policy import WITH_RECOURSE, SalesPolicy, Subsidiary
 from emulator.sales.rating import rate
 from emulator.sales.records import EXTENSION_STATUSES, STATUSES, UNMODIFIABLE, Outcome, Sale, settle, status_key
 from emulator.sales.windows import Window, month_label, same_month, window
-from emulator.wire import Amount, format_amount, format_date
+from emulator.wire import Amount, format_amount, format_date, record_text
 from emulator.world import Contract, World, contract
 
 #: The contract's numbering of sales (saleCesceReferenceNo), and where it starts.
@@ -113,7 +113,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Page:
-    records: list[Sale]
+    #: The sales' wire texts (wire.record_text), by saleCesceReferenceNo.
+    encoded: list[str]
     #: The saleCesceReferenceNo the next page starts at; None on the last page.
     following: int | None
 
@@ -253,8 +254,9 @@ def list_sales(world: World, contract_no: str, filters: Filters, start: int, siz
         status_code=filters.status_code,
         moved=(moved_since(world.now), world.now) if filters.moved else None,
     ), start, size + 1)
-    records = [Sale.from_row(row) for row in rows[:size]]
-    return Page(records, rows[size]["sale_no"] if len(rows) > size else None)
+    texts = [row["wire"] or record_text(Sale.from_row(store.sale(world.tx, world.tenant, contract_no, row["sale_no"])))
+             for row in rows[:size]]  # (a sale of an older file has no wire text until its next change)
+    return Page(texts, rows[size]["sale_no"] if len(rows) > size else None)
 
 
 def moved_since(now: datetime) -> datetime:

@@ -2,6 +2,9 @@
 sales (``sale_covers``) and the endorsements a claims dossier freezes (``sale_claims``), run
 through the core's Tx.
 
+Each sale keeps its wire text in ``wire`` (written by ``Sale.to_row``); a page of the sales list
+reads only that and the sale's number.
+
 The covers are taken from the risk area's records (its table ``debtors``, which the sales area
 builds on) in one statement, as a contract is seeded: a portfolio of 100,000 debtors costs one
 INSERT ... SELECT, not 100,000 rows read into Python.
@@ -53,7 +56,8 @@ def debtor_sales(tx: Tx, tenant: str, contract_no: str, endorsement_no: int) -> 
 
 
 def page(tx: Tx, tenant: str, contract_no: str, filters: Filters, start: int, limit: int) -> list[Row]:
-    """Sales matching ``filters`` from saleCesceReferenceNo ``start`` on, in that order."""
+    """The saleCesceReferenceNo (``sale_no``) and wire text of the sales matching ``filters``
+    from saleCesceReferenceNo ``start`` on, in that order."""
     where, params = [_KEY, "sale_no >= ?"], [tenant, contract_no, start]
     if filters.endorsement_no is not None:
         where.append("endorsement_no = ?")
@@ -67,7 +71,8 @@ def page(tx: Tx, tenant: str, contract_no: str, filters: Filters, start: int, li
     if filters.moved is not None:
         where.append("changed_at >= ? AND changed_at <= ?")
         params += list(filters.moved)
-    return tx.all("sales", f"SELECT * FROM sales WHERE {' AND '.join(where)} ORDER BY sale_no LIMIT ?", *params, limit)
+    return tx.all("sales", f"SELECT sale_no, wire FROM sales WHERE {' AND '.join(where)} ORDER BY sale_no LIMIT ?",
+                  *params, limit)
 
 
 def sales(tx: Tx, tenant: str, contract_no: str) -> list[Row]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 
 from emulator import Settings, create_app
+from tests.sales.conftest import Sales
 
 STANDARD = "10100000001"
 
@@ -135,3 +139,29 @@ def test_an_empty_list_is_one_page_with_sale_null(sales):
     answer = sales.list("20000000099")
     assert answer.json == {"error": {"errorCode": "0", "errorDescription": ""},
                            "client": {"contractNo": "20000000099", "initialValue": ""}, "sale": None}
+
+
+def test_every_sale_listed_is_what_reading_it_alone_answers_even_from_an_older_state_file(tmp_path, tenant_api):
+    """The list joins each sale's kept wire text; a sale of a file from before those texts has
+    none and is rendered as it is read, until its next change writes it."""
+    path = tmp_path / "state.sqlite3"
+    app = create_app(Settings(state=str(path)))
+    sales = Sales(tenant_api(app.test_client(), "older-file"))
+    sales.at("2026-01-20T09:00:00Z")
+    for n in range(3):
+        assert sales.declare(endorsementNo="100", invoiceNo=f"F-{n}").status_code == 201
+    listed = sales.list().json
+    alone = [sales.sale(saleCesceReferenceNo=sale["saleCesceReferenceNo"]).json["sale"] for sale in listed["sale"]]
+    assert listed["sale"] == alone
+    try:
+        with sqlite3.connect(path) as older:
+            older.execute("UPDATE sales SET wire = NULL")
+        assert sales.list().json == listed
+        first = {"saleCesceReferenceNo": listed["sale"][0]["saleCesceReferenceNo"]}
+        assert sales.modify(STANDARD, first, currencyAmount="900,00").status_code == 200
+        with sqlite3.connect(path) as older:
+            kept = older.execute("SELECT wire FROM sales WHERE sale_no = ?", (int(first["saleCesceReferenceNo"]),)).fetchone()[0]
+        assert json.loads(kept) == sales.list().json["sale"][0]
+        assert json.loads(kept)["currencyAmount"] == "900,00"
+    finally:
+        app.extensions["cesce"].store.close()
