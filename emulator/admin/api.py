@@ -5,9 +5,11 @@ It answers its operator only. A web page the developer opens must not reset or s
 emulator: a write takes a JSON body (a browser cannot send one cross-site without a preflight,
 which this surface never grants), a cross-site Origin is refused, and so is a Host that is not
 a local name, the configured host or one of ``allowed_hosts`` (a page whose name was rebound to
-127.0.0.1 sends its own name). With ``admin_token`` every call must carry it. Health stays open
-to any Host and without the token: container platforms probe it by address or service name with
-no credentials, and it shows nothing but readiness and version.
+127.0.0.1 sends its own name). With ``admin_token`` every call must carry it, as a bearer token
+or in the cookie the dashboard's sign-in sets (a browser opening the dashboard without it gets a
+page asking for it). Health stays open to any Host and without the token: container platforms
+probe it by address or service name with no credentials, and it shows nothing but readiness and
+version.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def _guard() -> Response | None:
         return json_response(403, {"error": f"the Host {host!r} is not a local name nor the configured host; name it"
                                             " with --allowed-hosts (CESCE_EMULATOR_ALLOWED_HOSTS) to reach the"
                                             " operator surface by it"})
-    if settings.admin_token and not _carries(settings.admin_token):
+    if settings.admin_token and request.endpoint not in ui.OPEN_ENDPOINTS and not _carries(settings.admin_token):
+        if request.endpoint == "admin.ui.dashboard" and _wants_html():
+            return ui.sign_in_page()
         return json_response(401, {"error": "this emulator's operator surface needs its admin token:"
                                             " Authorization: Bearer TOKEN (see --admin-token)"},
                              {"WWW-Authenticate": 'Bearer realm="cesce-emulator"'})
@@ -92,8 +96,18 @@ def _answers_to(name: str, settings: Settings) -> bool:
 
 
 def _carries(token: str) -> bool:
+    """Whether the request carries the admin token: as a bearer token, or in the cookie the
+    dashboard's sign-in set."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+    if scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode()):
+        return True
+    kept = request.cookies.get(ui.TOKEN_COOKIE)
+    return kept is not None and hmac.compare_digest(kept.encode(), token.encode())
+
+
+def _wants_html() -> bool:
+    """A browser's navigation (Accept: text/html first), not a script or a client."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 class _NoTenant(Exception):

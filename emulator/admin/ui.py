@@ -24,22 +24,29 @@ change to the template:
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 
 from emulator.admin import rules
 from emulator.areas import ListView
 from emulator.clock import format_instant, parse_instant
 from emulator.faults import GATEWAY_STATUSES
-from emulator.gateway import services
+from emulator.gateway import json_response, services
 from emulator.store import SANDBOX_TENANT
 
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
+#: Where the dashboard's sign-in keeps the admin token: a browser sends no Authorization header
+#: by itself, but it sends this cookie with the page's own calls (HttpOnly, SameSite=Strict: no
+#: script and no other site gets it).
+TOKEN_COOKIE = "cesce_emulator_admin"
+#: Endpoints the admin token does not guard: the page that asks for it, its script and style.
+OPEN_ENDPOINTS = frozenset({"admin.ui.sign_in", "admin.ui.static"})
 
 JOURNAL_SHOWN = 100  # the latest entries on the page; /_emulator/journal has them all
 ROWS_SHOWN = 50  # the first records of a list on the page; /_emulator/state has them all
@@ -203,6 +210,27 @@ def dashboard() -> str:
 
     cesce.store.view(view)
     return render_template("dashboard.html", **page)
+
+
+def sign_in_page() -> Response:
+    """What a browser opening the dashboard without the admin token gets: a page asking for it."""
+    return Response(render_template("sign_in.html"), 401, {"WWW-Authenticate": 'Bearer realm="cesce-emulator"'},
+                    mimetype="text/html")
+
+
+@bp.post("/sign-in")
+def sign_in() -> Response:
+    """Take the admin token once (``{"token": ...}``) and keep it in the browser's cookie."""
+    token = services().settings.admin_token
+    body = request.get_json(silent=True)
+    given = body.get("token") if isinstance(body, dict) else None
+    if not token:
+        return json_response(400, {"error": "this emulator has no admin token: its dashboard is open"})
+    if not isinstance(given, str) or not hmac.compare_digest(given.encode(), token.encode()):
+        return json_response(401, {"error": "that is not this emulator's admin token (see --admin-token)"})
+    answer = json_response(200, {"signedIn": True})
+    answer.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure, path="/_emulator")
+    return answer
 
 
 def _latest_journal(tx, tenant: str) -> list[dict]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator import Settings
 from emulator.admin import rules, ui
 from emulator.control import Control
 from emulator.server import ThreadedServer
@@ -285,3 +286,27 @@ def test_a_new_tenant_is_named_seeded_and_given_a_fault_from_the_page(browser):
 
         _click_and_reload(browser, "clear-faults")
         assert walk_in.faults() == [] and "None waiting." in browser.find_element(By.ID, "faults").text
+
+
+def test_an_emulator_with_an_admin_token_asks_the_browser_for_it_once(browser):
+    from selenium.webdriver.common.by import By
+
+    with ThreadedServer(Settings(admin_token="s3cret")) as server:
+        Control(server.url, "signed-in", admin_token="s3cret").set_clock("2026-11-24T09:00:00Z", freeze=True)
+        browser.get(f"{server.url}/_emulator/ui?client_id=signed-in")
+        field = browser.find_element(By.ID, "token")
+        field.send_keys("guess")
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        _wait(browser, lambda d: d.find_element(By.ID, "status").is_displayed())
+        assert "not this emulator's admin token" in browser.find_element(By.ID, "status").text
+
+        field.clear()
+        field.send_keys("s3cret")
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        _wait(browser, lambda d: d.find_elements(By.ID, "now"))
+        assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-tenant") == "signed-in"
+        # The page's buttons carry the token too: the clock moves an hour.
+        assert browser.find_element(By.ID, "now").text == "2026-11-24 09:00:00 UTC"
+        _click_and_reload(browser, "advance-hour")
+        assert browser.find_element(By.ID, "now").text == "2026-11-24 10:00:00 UTC"
+        assert browser.get_cookie("cesce_emulator_admin")["httpOnly"] is True

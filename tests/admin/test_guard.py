@@ -40,11 +40,14 @@ def emulator():
         app.extensions["cesce"].store.close()
 
 
+#: What the admin token does not guard: health, and the dashboard's sign-in page, its script and style.
+OPEN = {"/_emulator/health", "/_emulator/ui/sign-in", "/_emulator/ui/static/<path:filename>"}
+
+
 def test_with_an_admin_token_every_operator_call_but_health_needs_it(emulator):
     app, client = emulator(admin_token="s3cret")
     for method, path in operator_routes(app):
-        if path == "/_emulator/health":
-            assert client.get(path).status_code == 200
+        if path in OPEN:
             continue
         for authorization in (None, "Bearer wrong", "s3cret", "Basic czNjcmV0"):
             answer = client.open(path, method=method, json={}, query_string={"client_id": "t"},
@@ -55,6 +58,52 @@ def test_with_an_admin_token_every_operator_call_but_health_needs_it(emulator):
         answer = client.open(path, method=method, json={}, query_string={"client_id": "t"},
                              headers={"Authorization": "Bearer s3cret"})
         assert answer.status_code != 401, (method, path)
+
+
+def test_health_needs_no_admin_token(emulator):
+    _, client = emulator(admin_token="s3cret")
+    assert client.get("/_emulator/health").status_code == 200
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_without_the_admin_token_is_asked_for_it_once_and_the_dashboard_works(emulator):
+    _, client = emulator(admin_token="s3cret")
+    asked = client.get("/_emulator/ui", headers=BROWSER)
+    assert (asked.status_code, asked.mimetype) == (401, "text/html")
+    page = asked.get_data(as_text=True)
+    assert 'id="token-form"' in page and "--admin-token" in page
+    for asset in ("sign_in.js", "ui.css"):  # what that page needs comes without the token
+        with client.get(f"/_emulator/ui/static/{asset}") as served:
+            assert served.status_code == 200
+
+    wrong = client.post("/_emulator/ui/sign-in", json={"token": "guess"})
+    assert (wrong.status_code, wrong.json["error"]) == (401, "that is not this emulator's admin token (see --admin-token)")
+    assert client.get("/_emulator/ui", headers=BROWSER).status_code == 401
+    signed = client.post("/_emulator/ui/sign-in", json={"token": "s3cret"})
+    assert signed.status_code == 200
+    cookie = signed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/_emulator" in cookie
+
+    # The test client keeps the cookie as a browser does: the page and its buttons' calls work.
+    assert client.get("/_emulator/ui", headers=BROWSER, query_string={"client_id": "t"}).status_code == 200
+    assert client.post("/_emulator/clock", json={"advance": "PT1H"}, query_string={"client_id": "t"}).status_code == 200
+    # ...but not from another site, nor in a form post.
+    assert client.post("/_emulator/reset", json={}, query_string={"client_id": "t"},
+                       headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post("/_emulator/reset", data="{}", query_string={"client_id": "t"},
+                       content_type="text/plain").status_code == 415
+
+
+def test_the_sign_in_takes_json_only_and_is_for_an_emulator_with_a_token(emulator):
+    _, guarded = emulator(admin_token="s3cret")
+    assert guarded.post("/_emulator/ui/sign-in", data="token=s3cret",
+                        content_type="application/x-www-form-urlencoded").status_code == 415
+    assert guarded.post("/_emulator/ui/sign-in", json=["s3cret"]).status_code == 401
+    _, open_one = emulator()
+    answer = open_one.post("/_emulator/ui/sign-in", json={"token": "anything"})
+    assert (answer.status_code, answer.json["error"]) == (400, "this emulator has no admin token: its dashboard is open")
 
 
 def test_the_admin_token_comes_from_the_environment(monkeypatch):
