@@ -28,6 +28,10 @@ from schemathesis.specs.openapi import expressions
 from contract_tests import document
 
 
+#: Seconds a walked request may take: a server that stops answering ends the walk's step, not the run.
+TIMEOUT = 30
+
+
 @dataclass(frozen=True)
 class Link:
     """A link of the document: from a status of one operation to another operation."""
@@ -114,15 +118,15 @@ def _follow(link: Link, target: Any, output: StepOutput, headers: dict[str, str]
         # repeats from run to run, not a drawn one.
         step.case = hypothesis.find(target.as_strategy(path_parameters=path, query=query or None), lambda _: True,
                                     settings=hypothesis.settings(database=None, derandomize=True, phases=[hypothesis.Phase.generate]))
-    except hypothesis.errors.NoSuchExample:
+    except (hypothesis.errors.NoSuchExample, hypothesis.errors.Unsatisfiable):
         step.error = f"no valid request to {target.label} takes {values}"
         return step
     if body is not None:
         step.case.body = _laid_over(step.case.body, body)
     step.curl = step.case.as_curl_command(headers=headers)
     try:
-        step.response = step.case.call(headers=headers)
-    except OSError as error:  # requests' connection errors are OSErrors
+        step.response = step.case.call(headers=headers, timeout=TIMEOUT)
+    except OSError as error:  # requests' connection errors and timeouts are OSErrors
         step.error = f"{target.label}: {error}"
         return step
     try:

@@ -4,9 +4,11 @@ and what the link's answer breaks is reported as any finding is."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
+from schemathesis.core.transport import Response
 
 from contract_tests import check_server, link_walk
 from emulator import Settings, wire
@@ -102,3 +104,19 @@ def test_what_a_walked_answer_breaks_is_a_finding_with_the_request_that_reproduc
     assert ". every_value_is_a_string: GET /claims/v1/contracts/{contractNo}/dossiers/{dossierNo}" in report
     assert f"/dev/claims/v1/contracts/{CLAIMS_CONTRACT}/dossiers/{declared.dossier_no}" in report
     assert "ReadTheDossier  0 of 1" not in report and "ReadTheDossier  1 of 1" in report
+
+
+def test_an_answer_without_the_value_a_link_needs_is_an_error_of_the_run(server):
+    declared = Declared(server, operations=("declareNonPayment", "getDossier"))
+    body = declared.response.json()
+    del body["client"]["dossierNo"]
+    answered = declared.response
+    declared.response = Response(status_code=201, headers=answered.headers, content=json.dumps(body).encode(),
+                                 request=answered.request, elapsed=answered.elapsed, verify=answered.verify)
+
+    [step] = declared.walk()
+    run = check_server.Run()
+    run.walked(step)
+
+    assert step.response is None and step.error.endswith("has no $response.body#/client/dossierNo")
+    assert not run.passed and "ReadTheDossier: the 201 of POST /claims/v1/contracts/" in run.render()
