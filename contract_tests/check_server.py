@@ -246,6 +246,8 @@ class Run:
         return f"{done}: {sum(self.requests.values())} requests so far, {found} finding{'' if found == 1 else 's'}"
 
     def _scenario(self, event: Any) -> None:
+        from contract_tests.link_walk import transition_link
+
         recorder = event.recorder
         if event.phase.value == "stateful":
             self.scenarios += 1
@@ -257,9 +259,7 @@ class Run:
                 # (the coverage phase also sends other methods: an OPTIONS answered 200 starts no link)
                 self.answers.setdefault(node.value.operation.label, (node.value, interaction.response))
             if node is not None and node.transition is not None and node.is_transition_applied:
-                # "POST /... -> [201] ReadTheDossier -> GET /...": the source and the link's name
-                source, rest = node.transition.id.split(" -> [", 1)
-                link = rest.split("] ", 1)[1].split(" -> ")[0]
+                source, link = transition_link(node.transition.id)
                 self.links[link] += 1
                 if answered:
                     self.linked[link] += 1

@@ -57,9 +57,9 @@ class Step:
     curl: str = ""
 
 
-def links(document: dict) -> Iterator[Link]:
-    """Every link the document declares, in the document's order."""
-    for item in document.get("paths", {}).values():
+def links(doc: dict) -> Iterator[Link]:
+    """Every link an OpenAPI document declares, in the document's order."""
+    for item in doc.get("paths", {}).values():
         for operation in item.values():
             if not isinstance(operation, dict) or "operationId" not in operation:
                 continue
@@ -84,12 +84,12 @@ def walk(schema: Any, answers: dict[str, tuple[Any, Any]], followed: set[tuple[s
         if target.label in selected and (source.label, link.name) not in followed:
             pending.append((link, source.label, target))
     while True:
-        ready = [item for item in pending if item[1] in answers and str(answers[item[1]][1].status_code) == item[0].status]
+        ready = [(link, source, target) for link, source, target in pending
+                 if source in answers and str(answers[source][1].status_code) == link.status]
         if not ready:
             return
-        for item in ready:
-            pending.remove(item)
-            link, source, target = item
+        for link, source, target in ready:
+            pending.remove((link, source, target))
             case, response = answers[source]
             step = _follow(link, target, StepOutput(response=response, case=case), headers)
             if step.response is not None and step.response.status_code < 300:
@@ -134,6 +134,13 @@ def _follow(link: Link, target: Any, output: StepOutput, headers: dict[str, str]
     except FailureGroup as group:
         step.failures = tuple(group.exceptions)
     return step
+
+
+def transition_link(transition_id: str) -> tuple[str, str]:
+    """The source operation and the link's name of a schemathesis transition:
+    "POST /... -> [201] ReadTheDossier -> GET /..." gives ("POST /...", "ReadTheDossier")."""
+    source, rest = transition_id.split(" -> [", 1)
+    return source, rest.split("] ", 1)[1].split(" -> ")[0]
 
 
 def _unresolved(value: Any) -> bool:

@@ -28,6 +28,7 @@ from schemathesis.errors import FailureGroup
 
 from contract_tests import document
 from contract_tests.checks import SKIP  # importing the checks registers them with schemathesis
+from contract_tests.link_walk import transition_link
 from emulator import Settings, create_app, wire
 from emulator.risks import api as risks_api
 from emulator.risks import records as risks_records
@@ -137,8 +138,7 @@ def follow_links(links, tenant: str) -> tuple[set[str], set[str]]:
         def step(self, input):
             output = super().step(input)
             if input.transition is not None and input.is_applied:
-                # "POST /... -> [201] ReadTheDebtorBack -> GET /...": the link's name
-                link = input.transition.id.split(" -> ")[1].split("] ", 1)[1]
+                _, link = transition_link(input.transition.id)
                 followed.add(link)
                 if output.response.status_code < 300:
                     answered.add(link)
